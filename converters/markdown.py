@@ -1,0 +1,192 @@
+"""Markdown -> pandoc AST -> checked, rewritten AST -> HTML fragment.
+
+Pandoc parses (footnotes, tables, smart typography); this module walks its JSON AST in between
+so that every link and image is checked against the source folder, headings get book-wide
+unique ids, and nothing a hostile source writes (raw HTML, event handlers, script URLs) reaches
+an edition.  Raw HTML is switched off in the reader, so it is shown as text, never executed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pypandoc
+
+from .errors import Location, ProblemCollector
+from .images import image_problem
+from .paths import confine, is_remote
+from .text import line_col
+
+READER = "markdown-raw_html-raw_tex-raw_attribute-tex_math_dollars-tex_math_single_backslash"
+PANDOC_ARGS = ["--sandbox"]
+SAFE_SCHEMES = ("http:", "https:", "mailto:")
+ALLOWED_ATTRS = ("lang", "dir", "title", "width", "height")
+
+
+@dataclass
+class Parsed:
+    """One Markdown file read into pandoc's AST, with what other files may link to."""
+
+    entry_id: str
+    part: str  # "body" or "summary"
+    path: Path
+    text: str
+    ast: dict
+    heading_ids: list[str] = field(default_factory=list)
+
+
+def pandoc(text: str, to: str, fmt: str, extra: list[str] | None = None) -> str:
+    return pypandoc.convert_text(text, to, format=fmt, extra_args=PANDOC_ARGS + (extra or []))
+
+
+def parse(entry_id: str, part: str, path: Path, text: str) -> Parsed:
+    ast = json.loads(pandoc(text, "json", READER))
+    parsed = Parsed(entry_id, part, path, text, ast)
+    parsed.heading_ids = [n["c"][1][0] for n in _walk(ast["blocks"]) if n["t"] == "Header"]
+    return parsed
+
+
+def _walk(value: object) -> Iterator[dict]:
+    """Every AST element (a dict with a 't') in document order."""
+    if isinstance(value, dict):
+        if "t" in value:
+            yield value
+        for child in value.values():
+            yield from _walk(child)
+    elif isinstance(value, list):
+        for child in value:
+            yield from _walk(child)
+
+
+class Resolver:
+    """Book-wide id resolution for '#id' links."""
+
+    def __init__(self, entry_ids: list[str], parsed: list[Parsed]) -> None:
+        self.entry_ids = set(entry_ids)
+        self.local: dict[str, set[str]] = {}
+        self.anywhere: dict[str, list[str]] = {}
+        for p in parsed:
+            self.local.setdefault(p.entry_id, set()).update(p.heading_ids)
+            for hid in p.heading_ids:
+                self.anywhere.setdefault(hid, []).append(p.entry_id)
+
+    def resolve(self, entry_id: str, target: str) -> str | None:
+        if target in self.local.get(entry_id, ()):
+            return f"{entry_id}--{target}"
+        if target in self.entry_ids:
+            return target
+        owners = self.anywhere.get(target, [])
+        if len(owners) == 1:
+            return f"{owners[0]}--{target}"
+        if "--" in target and target.split("--", 1)[0] in self.entry_ids:
+            owner, local = target.split("--", 1)
+            if local in self.local.get(owner, ()):
+                return target
+        return None
+
+
+def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCollector,
+            images: dict[Path, str]) -> str:
+    """Check and rewrite ``p``'s AST in place, then write it as an HTML fragment."""
+
+    def where(needle: str) -> Location:
+        offset = p.text.find(needle)
+        return Location(p.path, *line_col(p.text, offset)) if offset >= 0 else Location(p.path)
+
+    for node in _walk(p.ast["blocks"]):
+        kind = node["t"]
+        if kind == "Header":
+            node["c"][0] = min(node["c"][0] + 1, 6)  # the entry's title is the h1
+            node["c"][1][0] = f"{p.entry_id}--{node['c'][1][0]}"
+        if kind in ("Link", "Image"):
+            target = node["c"][2]
+            url = target[0]
+            if kind == "Image":
+                target[0] = _image(url, source_dir, images, where, problems)
+            else:
+                target[0] = _link(url, p.entry_id, resolver, where, problems)
+        attr = _attr_of(node)
+        if attr is not None:
+            attr[2] = _safe_attrs(attr[2], where, problems)
+    p.ast["blocks"] = _drop_raw(p.ast["blocks"])
+    return pandoc(json.dumps(p.ast), "html5", "json", ["--wrap=none"])
+
+
+def _attr_of(node: dict) -> list | None:
+    """The [id, classes, key-values] triple of elements that carry attributes."""
+    c = node.get("c")
+    kind = node["t"]
+    if kind in ("Link", "Image", "Span", "Div", "Code", "CodeBlock", "Header", "Table", "Figure"):
+        attr = c[1] if kind == "Header" else c[0]
+        if isinstance(attr, list) and len(attr) == 3 and isinstance(attr[2], list):
+            return attr
+    return None
+
+
+def _safe_attrs(pairs: list, where: Callable[[str], Location],
+                problems: ProblemCollector) -> list:
+    kept = []
+    for key, value in pairs:
+        low = key.lower()
+        if low.startswith("on"):
+            problems.add(where(key + "="), "unsafe-attribute",
+                         f"event-handler attribute '{key}' is not allowed in a book; remove it")
+        elif low in ALLOWED_ATTRS or low.startswith("data-"):
+            kept.append([key, value])
+        # Anything else (style, src, href …) could fetch or restyle outside our control: dropped.
+    return kept
+
+
+def _drop_raw(blocks: list) -> list:
+    """Remove any raw HTML/TeX the reader still produced; it never reaches an edition."""
+    if isinstance(blocks, list):
+        return [_drop_raw(b) for b in blocks
+                if not (isinstance(b, dict) and b.get("t") in ("RawBlock", "RawInline"))]
+    if isinstance(blocks, dict):
+        return {k: _drop_raw(v) for k, v in blocks.items()}
+    return blocks
+
+
+def _link(url: str, entry_id: str, resolver: Resolver, where: Callable[[str], Location],
+          problems: ProblemCollector) -> str:
+    if url.startswith("#"):
+        resolved = resolver.resolve(entry_id, url[1:])
+        if resolved is None:
+            problems.add(where(f"({url}"), "broken-link",
+                         f"link to '{url}' goes nowhere: no entry or heading has that id; "
+                         "use an entry's id or a heading's id")
+            return "#"
+        return "#" + resolved
+    if url.lower().startswith(SAFE_SCHEMES):
+        return url
+    if is_remote(url):
+        problems.add(where(url), "unsafe-link",
+                     f"link '{url[:40]}' uses a scheme a book cannot carry; use http:, https: "
+                     "or mailto:")
+    else:
+        problems.add(where(url), "file-link",
+                     f"link '{url[:40]}' points at a file; link to a heading with '#id' or to "
+                     "a web address")
+    return "#"
+
+
+def _image(url: str, source_dir: Path, images: dict[Path, str],
+           where: Callable[[str], Location], problems: ProblemCollector) -> str:
+    path, why = confine(source_dir, url)
+    if path is None:
+        problems.add(where(url), "image-path", f"image {why}")
+        return ""
+    if not path.is_file():
+        problems.add(where(url), "missing-image",
+                     f"image '{url}' does not exist in the source folder; add it or fix the path")
+        return ""
+    why = image_problem(path)
+    if why:
+        problems.add(where(url), "image", f"image '{url}' {why}")
+        return ""
+    rel = path.relative_to(source_dir.resolve()).as_posix()
+    images[path] = rel
+    return rel

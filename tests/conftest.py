@@ -1,0 +1,81 @@
+"""Shared fixtures: the sample book is built once per session and inspected by every stage."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from converters import build, load_book
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "source"
+SEED = ROOT.parent / "shared" / "seed" / "000_1c0feaee1940107d.txt"
+
+SAMPLE_LABELS = [
+    "Frontmatter", "Contents", "Abbreviations", "Preface", "Introduction: Striving for acceptance",
+    "1 Soviet Russia and the first Labour Government", "2 The policy of doing nothing",
+    "3 The Anglo-Soviet trade union alliance: an uneasy partnership",
+    "4 Russia and the general strike", "5 Attempts to heal the breach",
+    "6 The rupture of Anglo-Soviet relations", "Conclusions", "Bibliography", "Index",
+]
+
+
+@pytest.fixture(scope="session")
+def sample_book():
+    return load_book(SAMPLE)
+
+
+@pytest.fixture(scope="session")
+def sample_dist(tmp_path_factory) -> dict[str, Path]:
+    """The three editions of the sample book, keyed by format."""
+    out = tmp_path_factory.mktemp("dist")
+    return {r.format: r.path for r in build(SAMPLE, out)}
+
+
+@pytest.fixture
+def write_source(tmp_path):
+    """Write a source folder from {relative path: text}; returns the folder."""
+
+    def write(files: dict[str, str | bytes]) -> Path:
+        src = tmp_path / "src"
+        src.mkdir(exist_ok=True)
+        for name, content in files.items():
+            path = src / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+        return src
+
+    return write
+
+
+MINIMAL_YAML = """
+title: A Small Book
+creators: [Ann Author]
+date: 2020
+language: en
+identifiers:
+  - scheme: uuid
+    value: 4f3c2b1a-0000-4000-8000-000000000001
+contents:
+  - title: One
+    kind: chapter
+    number: 1
+    file: one.md
+"""
+
+
+@pytest.fixture
+def minimal_source(write_source):
+    return lambda extra=None: write_source({"book.yaml": MINIMAL_YAML, "one.md": "Text.\n",
+                                            **(extra or {})})
+
+
+def copy_sample(dest: Path) -> Path:
+    shutil.copytree(SAMPLE, dest)
+    return dest

@@ -1,0 +1,46 @@
+"""Stage 2: Markdown -> the one shared HTML form."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import html as lhtml
+
+from converters import SourceError, load_book, render
+
+
+def test_sample_sections_in_order(sample_book):
+    rendered = render(sample_book)
+    ids = [lhtml.fragment_fromstring(e.html).get("id") for e in rendered.entries]
+    assert ids == [e.id for e in sample_book.entries]
+    conclusions = lhtml.fragment_fromstring(rendered.entries[11].html)
+    abstract = conclusions.find_class("abstract")[0].text_content()
+    assert "‘There are notoriously no precedents’" in abstract
+    assert "Soviet Union’s drive" in abstract  # smart typography
+
+
+def test_footnotes_tables_and_headings(minimal_source):
+    src = minimal_source({"one.md": "# Part A\n\nText[^1] and [back](#part-a).\n\n"
+                          "| a | b |\n|---|---|\n| 1 | 2 |\n\n[^1]: A note.\n"})
+    entry = render(load_book(src)).entries[0]
+    root = lhtml.fragment_fromstring(entry.html)
+    assert [(h.level, h.id, h.title) for h in entry.headings] == [(2, "chapter-1--part-a",
+                                                                   "Part A")]
+    assert root.xpath("//table") and root.xpath("//a[@href='#chapter-1--part-a']")
+    note_ids = root.xpath("//*[contains(@class,'footnotes')]//li/@id")
+    assert note_ids == ["chapter-1--body-fn1"]
+
+
+def test_raw_html_never_reaches_the_html(minimal_source):
+    src = minimal_source({"one.md": "<script>alert(1)</script>\n\n<b onclick=x>bold</b>\n"})
+    markup = render(load_book(src)).entries[0].html
+    root = lhtml.fragment_fromstring(markup)
+    assert not root.xpath("//script") and not root.xpath("//@onclick")
+
+
+def test_broken_internal_link_is_located(minimal_source):
+    src = minimal_source({"one.md": "Intro.\n\nSee [there](#nowhere).\n"})
+    with pytest.raises(SourceError) as info:
+        render(load_book(src))
+    problem = info.value.problems[0]
+    assert problem.code == "broken-link"
+    assert (problem.location.path.name, problem.location.line) == ("one.md", 3)
