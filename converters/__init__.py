@@ -9,10 +9,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .build import FORMATS, EditionResult, build  # noqa: E402
-from .errors import BuildError, EditionsError, Location, Problem, SourceError  # noqa: E402
-from .loader import load_book  # noqa: E402
-from .render import RenderedBook, render  # noqa: E402
+from .build import FORMATS, EditionResult, build
+from .errors import BuildError, EditionsError, Location, Problem, SourceError
+from .loader import load_book
+from .render import RenderedBook, render
 
 __all__ = ["FORMATS", "BuildError", "EditionResult", "EditionsError", "Location", "Problem",
            "RenderedBook", "SourceError", "__version__", "build", "load_book", "render"]

@@ -53,7 +53,8 @@ EDITIONS = ("ebook", "print")
 # The MARC relator codes publishers use for book contributors.
 MARC_RELATORS = {
     "aut": "author", "edt": "editor", "trl": "translator", "ill": "illustrator",
-    "aui": "author of introduction", "aft": "author of afterword", "ant": "bibliographic antecedent",
+    "aui": "author of introduction", "aft": "author of afterword",
+    "ant": "bibliographic antecedent",
     "com": "compiler", "ctb": "contributor", "pht": "photographer", "nrt": "narrator",
     "pbl": "publisher", "cov": "cover designer", "dsr": "designer", "art": "artist",
     "cmm": "commentator", "wpr": "writer of preface", "wat": "writer of added text",
@@ -409,7 +410,8 @@ class _Loader:
     def _length(self, node: YNode, what: str) -> float | None:
         match = _LENGTH.match(str(node.value or "")) if node.kind == "scalar" else None
         if not match:
-            self.error(node, "length", f"{what} '{node.value}' must be a length like 3mm or 0.125in")
+            self.error(node, "length",
+                       f"{what} '{node.value}' must be a length like 3mm or 0.125in")
             return None
         return float(match.group(1)) * _UNIT_MM[match.group(2)]
 

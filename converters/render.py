@@ -73,7 +73,7 @@ def render(book: Book) -> RenderedBook:
             lambda p: markdown.to_html(p, resolver, book.source_dir, problems, images), parsed))
     problems.raise_if_any()
     parts = {(p.entry_id, p.part): _unique_ids(frag, f"{p.entry_id}--{p.part}-")
-             for p, frag in zip(parsed, fragments)}
+             for p, frag in zip(parsed, fragments, strict=True)}
     entries = [_section(book, entry, parts.get((entry.id, "summary")),
                         parts.get((entry.id, "body"))) for entry in book.entries]
     return RenderedBook(book, entries, images)

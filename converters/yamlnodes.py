@@ -99,7 +99,8 @@ def _convert(node: Node, path: Path, problems: ProblemCollector) -> YNode:
         for key_node, value_node in node.value:
             key_loc = _loc(path, key_node.start_mark)
             if not isinstance(key_node, ScalarNode):
-                problems.add(key_loc, "yaml-key", "a key must be a plain word, not a list or mapping")
+                problems.add(key_loc, "yaml-key",
+                             "a key must be a plain word, not a list or mapping")
                 continue
             key = str(key_node.value)
             if key in out:
