@@ -9,10 +9,11 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .build import FORMATS, EditionResult, build
+from .build import FORMATS, BuildOptions, EditionResult, build
 from .errors import BuildError, EditionsError, Location, Problem, SourceError
 from .loader import load_book
 from .render import RenderedBook, render
 
-__all__ = ["FORMATS", "BuildError", "EditionResult", "EditionsError", "Location", "Problem",
-           "RenderedBook", "SourceError", "__version__", "build", "load_book", "render"]
+__all__ = ["FORMATS", "BuildError", "BuildOptions", "EditionResult", "EditionsError",
+           "Location", "Problem", "RenderedBook", "SourceError", "__version__", "build",
+           "load_book", "render"]

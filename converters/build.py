@@ -22,7 +22,16 @@ from .loader import load_book
 from .pdf import write_pdf
 from .render import RenderedBook, render
 
-Writer = Callable[[RenderedBook, Path, Path], None]
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Choices that are the build's, not the book's (the book's live in book.yaml)."""
+
+    pdf_layout: str = "screen"  # "screen": trim size only; "print": bleed and crop marks
+    pdf_standard: str = "ua-1"  # "ua-1" (PDF/UA-1, tagged) or "a-3b" (PDF/A-3b, archival)
+
+
+Writer = Callable[[RenderedBook, Path, Path, BuildOptions], None]
 WRITERS: dict[str, Writer] = {"epub": write_epub, "pdf": write_pdf, "docx": write_docx}
 FORMATS = tuple(WRITERS)
 
@@ -36,8 +45,10 @@ class EditionResult:
 
 
 def build(source_dir: str | Path = "source", out_dir: str | Path = "dist",
-          formats: Iterable[str] = FORMATS) -> list[EditionResult]:
+          formats: Iterable[str] = FORMATS,
+          options: BuildOptions | None = None) -> list[EditionResult]:
     """Build the requested editions of the book in ``source_dir`` into ``out_dir``."""
+    options = options or BuildOptions()
     formats = list(dict.fromkeys(formats))
     unknown = [f for f in formats if f not in WRITERS]
     if unknown:
@@ -55,7 +66,7 @@ def build(source_dir: str | Path = "source", out_dir: str | Path = "dist",
             scratch = workdir / f"work-{fmt}"
             scratch.mkdir()
             try:
-                WRITERS[fmt](rendered, target, scratch)
+                WRITERS[fmt](rendered, target, scratch, options)
             except EditionsError:
                 raise
             except Exception as exc:  # a writer library failing on valid input

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .build import FORMATS, build
+from .build import FORMATS, BuildOptions, build
 from .errors import BuildError, SourceError, display_path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -36,6 +36,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default="dist", metavar="DIR", help="output folder (default: dist)")
     b.add_argument("--format", type=_formats, default=list(FORMATS), metavar="LIST",
                    help=f"comma-separated editions to build (default: {','.join(FORMATS)})")
+    b.add_argument("--pdf-layout", choices=("screen", "print"), default="screen",
+                   help="screen: trim size only (default); print: with bleed and crop marks")
+    b.add_argument("--pdf-standard", choices=("ua-1", "a-3b"), default="ua-1",
+                   help="PDF/UA-1 tagged PDF (default) or PDF/A-3b for archiving")
     return ap
 
 
@@ -53,7 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     try:
-        results = build(args.source, args.out, args.format)
+        results = build(args.source, args.out, args.format,
+                        BuildOptions(args.pdf_layout, args.pdf_standard))
     except SourceError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

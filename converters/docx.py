@@ -8,6 +8,7 @@ import subprocess
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pypandoc
 from docx import Document
@@ -18,6 +19,9 @@ from lxml import html as lhtml
 
 from .model import Book
 from .render import RenderedBook
+
+if TYPE_CHECKING:
+    from .build import BuildOptions
 
 SERIF = "Charis SIL"
 TOC_MARKER = "EDITIONS-TOC-FIELD"
@@ -69,7 +73,8 @@ def docx_html(rendered: RenderedBook) -> str:
     return f'<html lang="{rendered.book.language}"><body>{"".join(body)}</body></html>'
 
 
-def write_docx(rendered: RenderedBook, target: Path, workdir: Path) -> None:
+def write_docx(rendered: RenderedBook, target: Path, workdir: Path,
+               options: BuildOptions) -> None:
     book = rendered.book
     reference = workdir / "reference.docx"
     reference.write_bytes(reference_docx(book))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ebooklib import epub
 from lxml import etree
@@ -11,7 +12,10 @@ from lxml import etree
 from .dates import build_datetime
 from .images import media_type
 from .model import ROLES, Book
-from .render import RenderedBook, RenderedEntry
+from .render import RenderedBook
+
+if TYPE_CHECKING:
+    from .build import BuildOptions, RenderedEntry
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 OPS_NS = "http://www.idpf.org/2007/ops"
@@ -27,7 +31,8 @@ class _Document(epub.EpubHtml):
         return self.content
 
 
-def write_epub(rendered: RenderedBook, target: Path, workdir: Path) -> None:
+def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
+               options: BuildOptions) -> None:
     book = rendered.book
     out = epub.EpubBook()
     _metadata(out, book)

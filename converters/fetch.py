@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-import weasyprint
-from weasyprint.urls import URLFetchingError
+from weasyprint.urls import URLFetcher
 
 
-def confined_fetcher(source_dir: Path) -> Callable[..., object]:
-    root = source_dir.resolve()
+class ConfinedFetcher(URLFetcher):
+    """Only ``data:`` URLs and files inside ``root``; anything else is refused."""
 
-    def fetch(url: str, *args: object, **kwargs: object) -> object:
+    def __init__(self, root: Path) -> None:
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+        self.root = root.resolve()
+
+    def fetch(self, url: str, headers: dict | None = None):  # type: ignore[no-untyped-def]
         parsed = urlparse(url)
         if parsed.scheme == "file":
             path = Path(unquote(parsed.path)).resolve()
-            if path.is_relative_to(root) and path.is_file():
-                return weasyprint.default_url_fetcher(url, *args, **kwargs)
-        if parsed.scheme == "data":
-            return weasyprint.default_url_fetcher(url, *args, **kwargs)
-        raise URLFetchingError(f"refused to fetch {url[:80]}: outside the source folder")
+            if not (path.is_relative_to(self.root) and path.is_file()):
+                raise ValueError(f"refused {url[:80]}: outside the source folder")
+        elif parsed.scheme != "data":
+            raise ValueError(f"refused {url[:80]}: builds never use the network")
+        return super().fetch(url, headers)
 
-    return fetch
+
+def confined_fetcher(source_dir: Path) -> ConfinedFetcher:
+    return ConfinedFetcher(source_dir)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import weasyprint
 
@@ -12,6 +13,9 @@ from .dates import build_datetime
 from .fetch import confined_fetcher
 from .model import Book
 from .render import RenderedBook
+
+if TYPE_CHECKING:
+    from .build import BuildOptions
 
 
 def page_css(book: Book) -> str:
@@ -45,7 +49,8 @@ def html_document(rendered: RenderedBook) -> str:
             + "".join(head) + f"</head><body>{body}</body></html>")
 
 
-def write_pdf(rendered: RenderedBook, target: Path, workdir: Path) -> None:
+def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
+              options: BuildOptions) -> None:
     book = rendered.book
     stylesheets = [
         weasyprint.CSS(string=page_css(book)),
@@ -55,8 +60,8 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path) -> None:
     document = weasyprint.HTML(string=html_document(rendered),
                                base_url=str(book.source_dir.resolve()) + "/",
                                url_fetcher=confined_fetcher(book.source_dir))
-    document.write_pdf(str(target), stylesheets=stylesheets, pdf_variant="pdf/ua-1",
-                       uncompressed_pdf=False)
+    variant = "pdf/a-3b" if options.pdf_standard == "a-3b" else "pdf/ua-1"
+    document.write_pdf(str(target), stylesheets=stylesheets, pdf_variant=variant)
 
 
 def _version() -> str:

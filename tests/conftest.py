@@ -79,3 +79,18 @@ def minimal_source(write_source):
 def copy_sample(dest: Path) -> Path:
     shutil.copytree(SAMPLE, dest)
     return dest
+
+
+RICH = ROOT / "tests" / "books" / "rich"
+
+
+@pytest.fixture(scope="session")
+def rich_book():
+    return load_book(RICH)
+
+
+@pytest.fixture(scope="session")
+def rich_dist(tmp_path_factory) -> dict[str, Path]:
+    """The three editions of the richer test book (tests/books/rich), keyed by format."""
+    out = tmp_path_factory.mktemp("rich-dist")
+    return {r.format: r.path for r in build(RICH, out)}
