@@ -6,13 +6,16 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SOURCE ?= source
 DIST   ?= dist
+# Ace by DAISY (EPUB accessibility checker), npm-installed into the git-ignored venv folder.
+ACE_DIR     ?= $(VENV)/ace
+ACE_VERSION ?= 1.4.6
 
 .PHONY: build test lint bench sysdeps sysdeps-test clean
 
 build: sysdeps $(VENV)/.installed
 	$(BIN)/editions build $(SOURCE) --out $(DIST)
 
-test: sysdeps-test $(VENV)/.installed-test
+test: sysdeps-test $(VENV)/.installed-test $(ACE_DIR)/.installed
 	$(BIN)/ruff check converters tests bench
 	$(BIN)/python -m pytest
 
@@ -21,6 +24,7 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/incremental.py
 
 sysdeps:
 	@sh .ci/sysdeps build
@@ -39,6 +43,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
+
+# Puppeteer's own Chromium download is skipped: Ace runs Debian's chromium (see .ci/sysdeps).
+# Offline or without npm this warns and the Ace tests skip with the reason.
+$(ACE_DIR)/.installed: | $(BIN)/python
+	@mkdir -p $(ACE_DIR)
+	@PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix $(ACE_DIR) --no-audit --no-fund \
+		--loglevel=error @daisy/ace-cli@$(ACE_VERSION) && touch $@ || \
+		echo "ace: could not install @daisy/ace-cli with npm; the Ace tests will skip" >&2
 
 clean:
 	rm -rf $(VENV) $(DIST) .pytest_cache .ruff_cache *.egg-info

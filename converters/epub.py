@@ -1,4 +1,8 @@
-"""EPUB 3 edition: one XHTML document per contents entry, packaged by ebooklib."""
+"""EPUB 3 edition: one XHTML document per contents entry, packaged by ebooklib.
+
+The content documents come from epub_content, the navigation from epub_nav and the package
+metadata from epub_meta; ebooklib writes the container, manifest and spine.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,31 @@ from typing import TYPE_CHECKING
 from ebooklib import epub
 from lxml import etree
 
+from .cover import typographic_cover
 from .dates import build_datetime
+from .epub_content import (
+    EPUB_TYPE,
+    STYLE_HREF,
+    PageBreak,
+    X,
+    content_document,
+    file_of,
+    serialise,
+    skeleton,
+)
+from .epub_meta import AccessibilityFacts, write_metadata
+from .epub_nav import Landmark, NavPoint, nav_document, ncx_document, nest
+from .fonts import FILES, serif_faces
 from .images import media_type
-from .model import ROLES, Book
+from .model import Book
 from .render import RenderedBook
 
 if TYPE_CHECKING:
     from .build import BuildOptions, RenderedEntry
 
-XHTML_NS = "http://www.w3.org/1999/xhtml"
-OPS_NS = "http://www.idpf.org/2007/ops"
-STYLE_HREF = "style/book.css"
-# Landmark and EPUB 2 guide type for each role that earns a landmark.
+COVER_PAGE = "text/cover.xhtml"
+GENERATED_COVER = "images/cover.png"
+# Landmark (EPUB 3) and guide reference (EPUB 2) type for each role that earns a landmark.
 LANDMARK_ROLES = {"toc": "toc", "bibliography": "bibliography", "index": "index"}
 
 
@@ -31,133 +48,154 @@ class _Document(epub.EpubHtml):
         return self.content
 
 
+class _Writer(epub.EpubWriter):
+    """ebooklib's writer with our nav and NCX, and xml:lang on the package element."""
+
+    def __init__(self, name: str, book: epub.EpubBook, options: dict, *, lang: str,
+                 nav: bytes, ncx: bytes) -> None:
+        super().__init__(name, book, options)
+        self._lang, self._nav, self._ncx = lang, nav, ncx
+
+    def _get_nav(self, item: epub.EpubNav) -> bytes:
+        return self._nav
+
+    def _get_ncx(self) -> bytes:
+        return self._ncx
+
+    def _write_opf_file(self, root: etree._Element) -> None:
+        root.set("{http://www.w3.org/XML/1998/namespace}lang", self._lang)
+        super()._write_opf_file(root)
+
+
 def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
                options: BuildOptions) -> None:
     book = rendered.book
     out = epub.EpubBook()
-    _metadata(out, book)
-    style = epub.EpubItem(uid="style", file_name=STYLE_HREF, media_type="text/css",
-                          content=resources.files("converters.assets").joinpath("epub.css")
-                          .read_bytes())
-    out.add_item(style)
+    out.set_identifier(book.unique_identifier.urn)
+    out.title = book.title
+    out.add_item(epub.EpubItem(uid="style", file_name=STYLE_HREF, media_type="text/css",
+                               content=resources.files("converters.assets")
+                               .joinpath("epub.css").read_bytes()))
+    for key, path in serif_faces().items():
+        out.add_item(epub.EpubItem(uid=f"font-{key}", file_name=f"fonts/{FILES[key]}",
+                                   media_type="font/ttf", content=path.read_bytes()))
+
+    image_items = {}
+    for path, rel in sorted(rendered.images.items(), key=lambda kv: kv[1]):
+        item = epub.EpubItem(uid="img-" + _safe_id(rel), file_name=rel,
+                             media_type=media_type(path) or "application/octet-stream",
+                             content=path.read_bytes())
+        out.add_item(item)
+        image_items[path] = item
+    # The cover page and a generated cover take names no entry or source image has.
+    taken = {file_of(e.id) for e in rendered.entries} | set(rendered.images.values())
+    cover_href = _cover_image(out, rendered, image_items, _free(GENERATED_COVER, taken))
+    cover_page = _free(COVER_PAGE, taken)
+
     owners = rendered.owner_of()
-    documents = []
+    cover = _Document(uid="cover", file_name=cover_page, title="Cover", lang=book.language)
+    cover.content = _cover_page(rendered, cover_href)
+    out.add_item(cover)
+    documents = [cover]
+    facts = AccessibilityFacts()
+    pages: list[PageBreak] = []
     for entry in rendered.entries:
-        doc = _Document(uid=f"x-{entry.id}", file_name=_file_of(entry.id), title=entry.entry.label,
+        doc = _Document(uid=f"x-{entry.id}", file_name=file_of(entry.id), title=entry.entry.label,
                         lang=book.language)
-        doc.content = _xhtml(entry, book, owners)
+        doc.content, info = content_document(entry, book, owners)
         out.add_item(doc)
         documents.append(doc)
-    for path, rel in sorted(rendered.images.items(), key=lambda kv: kv[1]):
-        out.add_item(epub.EpubItem(uid="img-" + _safe_id(rel), file_name=rel,
-                                   media_type=media_type(path) or "application/octet-stream",
-                                   content=path.read_bytes()))
-    out.toc = [_toc_item(entry) for entry in rendered.entries]
-    out.guide = _landmarks(rendered)
+        pages += info.page_breaks
+        facts.add(info)
+    # A cover drawn from the title is words, not a picture; a supplied one is a picture.
+    facts.visual_cover = book.cover_path is not None
+
+    toc = [_toc_point(entry) for entry in rendered.entries]
+    landmarks = _landmarks(rendered, cover_page)
+    out.guide = [{"type": m.guide_type, "href": m.href, "title": m.title} for m in landmarks]
+    facts.page_list = bool(pages)
+    write_metadata(out, book, facts)
+    nav_title = next((e.entry.label for e in rendered.entries if e.entry.role == "toc"),
+                     "Contents")
     out.add_item(epub.EpubNcx())
-    nav = epub.EpubNav(title="Contents")
-    nav.add_link(href=STYLE_HREF, rel="stylesheet", type="text/css")
-    out.add_item(nav)
+    out.add_item(epub.EpubNav(title=nav_title))
     out.spine = documents
-    epub.write_epub(str(target), out, {"mtime": build_datetime(), "epub2_guide": True,
-                                       "landmark_title": "Landmarks"})
+    writer = _Writer(str(target), out, {"mtime": build_datetime(), "epub2_guide": True},
+                     lang=book.language,
+                     nav=nav_document(book, nav_title, toc, landmarks, pages),
+                     ncx=ncx_document(book, book.unique_identifier.urn, toc, pages))
+    writer.process()
+    writer.write()
 
 
-def _file_of(entry_id: str) -> str:
-    return f"text/{entry_id}.xhtml"
+def _free(name: str, taken: set[str]) -> str:
+    stem, dot, ext = name.rpartition(".")
+    n = 1
+    while name in taken:
+        n += 1
+        name = f"{stem}-{n}{dot}{ext}"
+    return name
 
 
 def _safe_id(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text)
 
 
-def _metadata(out: epub.EpubBook, book: Book) -> None:
-    ident = book.unique_identifier
-    out.set_identifier(ident.urn)
-    out.set_title(book.title)
-    out.set_language(book.language)
-    if book.subtitle:
-        out.add_metadata("DC", "title", book.subtitle, {"id": "subtitle"})
-        out.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle",
-                                                     "property": "title-type"})
-    for n, creator in enumerate(book.creators, 1):
-        out.add_author(creator.name, file_as=creator.file_as, role=creator.role, uid=f"creator{n}")
-    if book.publisher:
-        out.add_metadata("DC", "publisher", book.publisher)
-    out.add_metadata("DC", "date", book.date)
-    if book.rights:
-        out.add_metadata("DC", "rights", book.rights)
-    if book.description:
-        out.add_metadata("DC", "description", book.description)
-    for subject in book.subjects:
-        out.add_metadata("DC", "subject", subject.term)
-    for n, other in enumerate((i for i in book.identifiers if i is not ident), 1):
-        out.add_metadata("DC", "identifier", other.urn, {"id": f"ident{n}"})
+def _cover_image(out: epub.EpubBook, rendered: RenderedBook,
+                 image_items: dict[Path, epub.EpubItem], generated_name: str) -> str:
+    """Add the cover image (the source's, or a generated one) and return its href."""
+    book = rendered.book
+    if book.cover_path is None:
+        item = epub.EpubItem(uid="cover-image", file_name=generated_name, media_type="image/png",
+                             content=typographic_cover(book))
+        out.add_item(item)
+    elif book.cover_path in image_items:  # the cover is also shown inside the book
+        item = image_items[book.cover_path]
+    else:
+        rel = book.cover_path.relative_to(book.source_dir.resolve()).as_posix()
+        item = epub.EpubItem(uid="cover-image", file_name=rel,
+                             media_type=media_type(book.cover_path) or "image/jpeg",
+                             content=book.cover_path.read_bytes())
+        out.add_item(item)
+    item.properties = ["cover-image"]
+    # EPUB 2 reading systems (older Kindles among them) find the cover by this meta.
+    out.add_metadata(None, "meta", "", {"name": "cover", "content": item.id})
+    return item.file_name
 
 
-def _toc_item(rendered: RenderedEntry) -> object:
-    href = _file_of(rendered.id)
-    link = epub.Link(href, rendered.entry.label, rendered.id)
-    if not rendered.headings:
-        return link
-    # Nest sub-headings by level under the entry.
-    root: list = []
-    stack: list[tuple[int, list]] = [(1, root)]
-    for heading in rendered.headings:
-        while len(stack) > 1 and stack[-1][0] >= heading.level:
-            stack.pop()
-        children: list = []
-        stack[-1][1].append((epub.Link(f"{href}#{heading.id}", heading.title, heading.id),
-                             children))
-        stack.append((heading.level, children))
-    return (epub.Section(rendered.entry.label, href), _flatten_leaves(root))
+def _cover_page(rendered: RenderedBook, image_href: str) -> bytes:
+    book = rendered.book
+    root = skeleton("Cover", book.language, "")
+    section = etree.SubElement(root.find(f"{X}body"), f"{X}section",
+                               {"class": "cover", EPUB_TYPE: "cover"})
+    etree.SubElement(section, f"{X}img", {"src": "../" + image_href, "role": "doc-cover",
+                                          "alt": cover_alt(book)})
+    return serialise(root)
 
 
-def _flatten_leaves(items: list) -> list:
-    return [item[0] if not item[1] else (epub.Section(item[0].title, item[0].href),
-                                         _flatten_leaves(item[1])) for item in items]
+def cover_alt(book: Book) -> str:
+    """The words a cover shows, which is what its alternative text should say."""
+    return f"{book.full_title} — {book.author_line}"
 
 
-def _landmarks(rendered: RenderedBook) -> list[dict]:
-    marks = []
-    body = next((e for e in rendered.entries if e.entry.kind == "chapter"), None)
+def _toc_point(rendered: RenderedEntry) -> NavPoint:
+    href = file_of(rendered.id)
+    point = NavPoint(rendered.entry.label, href)
+    point.children = nest([(h.level, h.title, f"{href}#{h.id}") for h in rendered.headings])
+    return point
+
+
+def _landmarks(rendered: RenderedBook, cover_page: str) -> list[Landmark]:
+    marks = [Landmark("cover", "cover", "Cover", cover_page)]
     for entry in rendered.entries:
-        kind = LANDMARK_ROLES.get(entry.entry.role or "")
-        if kind == "toc":
-            marks.append({"type": "toc", "href": _file_of(entry.id), "title": entry.entry.label})
+        if entry.entry.role == "toc":
+            marks.append(Landmark("toc", "toc", entry.entry.label, file_of(entry.id)))
+            break
+    body = next((e for e in rendered.entries if e.entry.kind == "chapter"), None)
     if body:
-        marks.append({"type": "text", "href": _file_of(body.id), "title": body.entry.label})
+        marks.append(Landmark("bodymatter", "text", body.entry.label, file_of(body.id)))
     for entry in rendered.entries:
         kind = LANDMARK_ROLES.get(entry.entry.role or "")
         if kind and kind != "toc":
-            marks.append({"type": kind, "href": _file_of(entry.id), "title": entry.entry.label})
+            marks.append(Landmark(kind, kind, entry.entry.label, file_of(entry.id)))
     return marks
-
-
-def _xhtml(rendered: RenderedEntry, book: Book, owners: dict[str, str]) -> bytes:
-    lang = book.language
-    skeleton = (
-        f'<html xmlns="{XHTML_NS}" xmlns:epub="{OPS_NS}" lang="{lang}" xml:lang="{lang}">'
-        f'<head><meta charset="utf-8"/><title></title>'
-        f'<link rel="stylesheet" type="text/css" href="../{STYLE_HREF}"/></head>'
-        f"<body>{rendered.html}</body></html>"
-    )
-    root = etree.fromstring(skeleton.encode("utf-8"))
-    root.find(f"{{{XHTML_NS}}}head/{{{XHTML_NS}}}title").text = rendered.entry.label
-    for element in root.iter(f"{{{XHTML_NS}}}section"):
-        epub_type = ROLES.get(element.get("data-role") or "", (None,))[0]
-        if epub_type:
-            element.set(f"{{{OPS_NS}}}type", epub_type)
-        for attr in ("data-kind", "data-role", "data-pages"):
-            element.attrib.pop(attr, None)
-    for anchor in root.iter(f"{{{XHTML_NS}}}a"):
-        href = anchor.get("href", "")
-        if href.startswith("#") and len(href) > 1:
-            owner = owners.get(href[1:])
-            if owner and owner != rendered.id:
-                anchor.set("href", f"{Path(_file_of(owner)).name}{href}")
-    for img in root.iter(f"{{{XHTML_NS}}}img"):
-        img.set("src", "../" + img.get("src", ""))
-    return etree.tostring(root, encoding="utf-8", xml_declaration=True,
-                          doctype="<!DOCTYPE html>")
-

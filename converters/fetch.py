@@ -7,6 +7,11 @@ from urllib.parse import unquote, urlparse
 
 from weasyprint.urls import URLFetcher
 
+# The source folder's URL as WeasyPrint sees it: the same wherever the source is, because
+# WeasyPrint names each image in the PDF after its URL (md5), and a path in those names would
+# make two builds of one source in two folders differ (reproducible builds).
+SOURCE_URL = "file:///editions-source/"
+
 
 class ConfinedFetcher(URLFetcher):
     """Only ``data:`` URLs and files inside ``root``; anything else is refused."""
@@ -16,6 +21,8 @@ class ConfinedFetcher(URLFetcher):
         self.root = root.resolve()
 
     def fetch(self, url: str, headers: dict | None = None):  # type: ignore[no-untyped-def]
+        if url.startswith(SOURCE_URL):
+            url = (self.root / unquote(url[len(SOURCE_URL):])).as_uri()
         parsed = urlparse(url)
         if parsed.scheme == "file":
             path = Path(unquote(parsed.path)).resolve()

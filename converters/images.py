@@ -2,28 +2,49 @@
 
 from __future__ import annotations
 
+import threading
+import warnings
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
 MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif",
                "WEBP": "image/webp"}
+# Pillow's decompression-bomb threshold (about 89 megapixels) made a hard limit: a tiny file that
+# claims a huge canvas would otherwise exhaust memory in the writers.
+MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
+# warnings.catch_warnings() changes process-wide state and render() checks images from threads.
+_LOCK = threading.Lock()
+
+
+def _inspect(path: Path) -> tuple[str | None, bool]:
+    """(Pillow format or None, whether the canvas is over MAX_PIXELS)."""
+    with _LOCK, warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(path) as img:
+                if img.width * img.height > MAX_PIXELS:
+                    return None, True
+                img.verify()
+                return img.format, False
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+            return None, True
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            return None, False
 
 
 def media_type(path: Path) -> str | None:
     """The core media type of a raster image, or None if it is not one EPUB allows."""
     if path.suffix.lower() == ".svg":
         return "image/svg+xml"
-    try:
-        with Image.open(path) as img:
-            img.verify()
-            return MEDIA_TYPES.get(img.format or "")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        return None
+    return MEDIA_TYPES.get(_inspect(path)[0] or "")
 
 
 def image_problem(path: Path) -> str | None:
     """Why ``path`` cannot be used as an image, or None if it can."""
     if path.suffix.lower() == ".svg":
         return "is SVG; use a PNG or JPEG image"
-    return None if media_type(path) else "is not a PNG, JPEG, GIF or WebP image"
+    fmt, too_large = _inspect(path)
+    if too_large:
+        return f"is larger than {MAX_PIXELS // 1_000_000} megapixels; scale it down"
+    return None if fmt in MEDIA_TYPES else "is not a PNG, JPEG, GIF or WebP image"

@@ -30,11 +30,13 @@ from .model import (
     Subject,
 )
 from .paths import confine
-from .text import slugify
-from .yamlnodes import MAX_YAML_BYTES, YNode, read_yaml
+from .text import line_col, slugify
+from .yamlnodes import MAX_YAML_BYTES, XML_INVALID, YNode, read_yaml
 
 BOOK_FILE = "book.yaml"
-MAX_MARKDOWN_BYTES = 8 << 20
+# One file of 1 MiB is a 500-page book; the PDF of 0.5 MiB already takes minutes and pandoc
+# about 1.7 KiB of memory per byte (bench/large_markdown.py); longer books are split up.
+MAX_MARKDOWN_BYTES = 1 << 20
 
 BOOK_KEYS = ("title", "subtitle", "creators", "publisher", "date", "language", "identifiers",
              "rights", "subjects", "description", "series", "edition", "cover", "print", "docx",
@@ -157,8 +159,9 @@ class _Loader:
             size = path.stat().st_size
             if size > MAX_MARKDOWN_BYTES:
                 self.error(at, "too-large",
-                           f"'{at.value}' is {size >> 20} MiB; the limit is "
-                           f"{MAX_MARKDOWN_BYTES >> 20} MiB per file, split it into entries")
+                           f"'{at.value}' is {size:,} bytes; the limit is "
+                           f"{MAX_MARKDOWN_BYTES >> 20} MiB ({MAX_MARKDOWN_BYTES:,} bytes) per "
+                           "file, split it into entries")
                 return None
             data = path.read_bytes()
         except OSError as exc:
@@ -173,7 +176,15 @@ class _Loader:
             self.error(Location(path, line, col), "encoding",
                        f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file as UTF-8")
             return None
-        return text.replace("\r\n", "\n").replace("\r", "\n")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        bad = XML_INVALID.search(text)
+        if bad:
+            # pandoc would quietly turn it into U+FFFD; the author should see where it is.
+            self.error(Location(path, *line_col(text, bad.start())), "control-char",
+                       f"the control character U+{ord(bad.group()):04X} cannot be carried by "
+                       "any edition; remove it")
+            return None
+        return text
 
     # -- the book --------------------------------------------------------------------------
 
@@ -187,6 +198,11 @@ class _Loader:
             self.error(Location(book_path), "no-book-yaml",
                        f"no {BOOK_FILE} in the source folder; create one (see README: "
                        "'The source format')")
+            self.problems.raise_if_any()
+        if not book_path.resolve().is_relative_to(self.dir.resolve()):
+            self.error(Location(book_path), "path",
+                       f"{BOOK_FILE} is a link to a file outside the source folder; "
+                       "keep every file inside it")
             self.problems.raise_if_any()
         root = self._read_book_yaml(book_path)
         self.problems.raise_if_any()
@@ -335,7 +351,7 @@ class _Loader:
                 hint = f"did you mean '{close[0]}'?" if close else ""
                 self.error(sub["scheme"], "scheme",
                            f"unknown identifier scheme '{scheme}'; use one of "
-                           f"{', '.join(IDENTIFIER_SCHEMES)} {hint}".rstrip())
+                           f"{', '.join(IDENTIFIER_SCHEMES)}{'; ' + hint if hint else ''}")
                 continue
             checked = self._identifier_value(scheme, value, sub["value"])
             if checked:
@@ -529,6 +545,8 @@ class _Loader:
             nnode = sub["number"]
             if nnode.tag != "tag:yaml.org,2002:int" or int(str(nnode.value), 0) < 0:
                 self.error(nnode, "type", f"chapter number '{nnode.value}' must be a whole number")
+            elif kind is None:
+                pass  # the kind is already reported; a number error would be noise
             elif kind != "chapter":
                 self.error(nnode, "number", "only entries of kind 'chapter' have a number")
             else:

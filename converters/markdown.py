@@ -9,9 +9,11 @@ an edition.  Raw HTML is switched off in the reader, so it is shown as text, nev
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 import pypandoc
 
@@ -24,6 +26,7 @@ READER = "markdown-raw_html-raw_tex-raw_attribute-tex_math_dollars-tex_math_sing
 PANDOC_ARGS = ["--sandbox"]
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 ALLOWED_ATTRS = ("lang", "dir", "title", "width", "height")
+ID_DROPPED = ("Span", "Div", "Code", "CodeBlock", "Table", "Figure", "Link", "Image")
 
 
 @dataclass
@@ -68,9 +71,17 @@ class Resolver:
         self.entry_ids = set(entry_ids)
         self.local: dict[str, set[str]] = {}
         self.anywhere: dict[str, list[str]] = {}
+        # Headings whose id was already taken in their entry: twice in one file ('{#x}' written
+        # twice), or in both the summary and the body, which share the entry's ids.
+        self.repeated: set[tuple[str, str, int]] = set()  # (entry id, part, heading index)
+        taken: set[tuple[str, str]] = set()
         for p in parsed:
             self.local.setdefault(p.entry_id, set()).update(p.heading_ids)
-            for hid in p.heading_ids:
+            for index, hid in enumerate(p.heading_ids):
+                if (p.entry_id, hid) in taken:
+                    self.repeated.add((p.entry_id, p.part, index))
+                    continue
+                taken.add((p.entry_id, hid))
                 self.anywhere.setdefault(hid, []).append(p.entry_id)
 
     def resolve(self, entry_id: str, target: str) -> str | None:
@@ -94,13 +105,27 @@ def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCo
 
     def where(needle: str) -> Location:
         offset = p.text.find(needle)
+        if offset < 0:
+            # pandoc percent-encodes URLs ('<' becomes '%3C'): look for what the author wrote.
+            offset = p.text.find(unquote(needle))
         return Location(p.path, *line_col(p.text, offset)) if offset >= 0 else Location(p.path)
 
+    headings = 0
     for node in _walk(p.ast["blocks"]):
         kind = node["t"]
         if kind == "Header":
+            hid = node["c"][1][0]
+            if (p.entry_id, p.part, headings) in resolver.repeated:
+                problems.add(_heading_location(p, headings), "duplicate-id",
+                             f"heading id '{hid}' is already used in this entry; give this "
+                             "heading its own with '{#another-id}'")
+            headings += 1
             node["c"][0] = min(node["c"][0] + 1, 6)  # the entry's title is the h1
-            node["c"][1][0] = f"{p.entry_id}--{node['c'][1][0]}"
+            node["c"][1][0] = f"{p.entry_id}--{hid}"
+        elif kind in ID_DROPPED:
+            # Only headings and entries are link targets; an author's id elsewhere could only
+            # collide with one of ours (an invalid EPUB), so it goes.
+            node["c"][0][0] = ""
         if kind in ("Link", "Image"):
             target = node["c"][2]
             url = target[0]
@@ -113,6 +138,20 @@ def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCo
             attr[2] = _safe_attrs(attr[2], where, problems)
     p.ast["blocks"] = _drop_raw(p.ast["blocks"])
     return pandoc(json.dumps(p.ast), "html5", "json", ["--wrap=none"])
+
+
+def _heading_location(p: Parsed, index: int) -> Location:
+    """Where the ``index``-th heading of the file starts (ATX '#' or setext underlined)."""
+    lines = p.text.split("\n")
+    found = -1
+    for number, line in enumerate(lines):
+        setext = (line.strip() and number + 1 < len(lines)
+                  and re.match(r"^ {0,3}(=+|-+)\s*$", lines[number + 1]))
+        if re.match(r"^ {0,3}#{1,6}(\s|$)", line) or setext:
+            found += 1
+            if found == index:
+                return Location(p.path, number + 1, 1)
+    return Location(p.path)
 
 
 def _attr_of(node: dict) -> list | None:

@@ -1,8 +1,11 @@
-"""Confinement of every file the source names to the source folder."""
+"""Confinement of every file the source names to the source folder, and the build's own
+temporary folders in the output folder."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from pathlib import Path
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -30,3 +33,39 @@ def confine(source_dir: Path, ref: str) -> tuple[Path | None, str | None]:
     if not target.is_relative_to(root):
         return None, f"'{ref}' points outside the source folder; keep every file inside it"
     return target, None
+
+
+WORKDIR_PREFIX = ".editions-"
+
+
+def workdir_prefix() -> str:
+    """Prefix of a build's temporary folder inside the output folder; it names the owner pid."""
+    return f"{WORKDIR_PREFIX}{os.getpid()}-"
+
+
+def remove_stale_workdirs(out_dir: Path) -> list[Path]:
+    """Delete temporary folders left in ``out_dir`` by builds that were killed (SIGKILL, OOM).
+
+    A folder is stale only if the process named in it is gone, so a build running at the same
+    time into the same folder keeps its own.  Returns what was removed.
+    """
+    removed = []
+    for path in out_dir.glob(WORKDIR_PREFIX + "*"):
+        match = re.match(re.escape(WORKDIR_PREFIX) + r"(\d+)-", path.name)
+        if not path.is_dir() or path.is_symlink() or not match:
+            continue
+        if _alive(int(match.group(1))):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True

@@ -8,6 +8,7 @@ is expanded, so an alias bomb costs nothing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,8 +17,16 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import Location, ProblemCollector
+from .text import line_col
 
 MAX_YAML_BYTES = 1 << 20
+# Characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF): YAML's
+# double-quoted escapes can produce them, and one in a title would make the OPF unreadable.
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+class _AliasFound(Exception):
+    """Stops composing at the first alias: an alias bomb is refused before it costs anything."""
 
 
 @dataclass
@@ -58,7 +67,7 @@ class _Loader(yaml.SafeLoader):
                 _loc(self._path, event.start_mark), "yaml-alias",
                 f"YAML aliases are not allowed ('*{event.anchor}'); write the value out in full",
             )
-            return ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
+            raise _AliasFound
         return super().compose_node(parent, index)
 
 
@@ -70,14 +79,28 @@ def _loc(path: Path, mark: yaml.Mark | None) -> Location:
 
 def read_yaml(path: Path, text: str, problems: ProblemCollector) -> YNode | None:
     """Parse ``text`` (the contents of ``path``) into located nodes; None if it is not YAML."""
-    loader = _Loader(text, path, problems)
+    try:
+        # The reader checks the whole stream for unprintable characters when it is created.
+        loader = _Loader(text, path, problems)
+    except yaml.reader.ReaderError as exc:
+        problems.add(Location(path, *line_col(text, exc.position)), "control-char",
+                     f"the character U+{exc.character:04X} is not allowed in YAML; remove it")
+        return None
     try:
         root = loader.get_single_node()
+    except _AliasFound:
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or "invalid YAML"
-        if "\t" in what or "tab" in what:
+        # PyYAML names a tab as the escape "'\t'", never as the character itself.
+        if "'\\t'" in what or "tab" in what:
             hint = "indent with spaces, never tabs"
+        elif "end of stream" in what and exc.context_mark is not None and exc.context:
+            # An unclosed quote or bracket: the end of the file is no help, its start is.
+            mark = exc.context_mark
+            what = f"{exc.context.removeprefix('while scanning ')} that starts here is never closed"
+            hint = "add the closing quote or bracket"
         else:
             hint = "check the indentation and quoting on this line or the one above"
         problems.add(_loc(path, mark), "yaml-syntax", f"YAML syntax error: {what}; {hint}")
@@ -112,6 +135,13 @@ def _convert(node: Node, path: Path, problems: ProblemCollector) -> YNode:
         return YNode(out, node.tag, location)
     if isinstance(node, SequenceNode):
         return YNode([_convert(item, path, problems) for item in node.value], node.tag, location)
+    bad = XML_INVALID.search(node.value)
+    if bad:
+        problems.add(location, "control-char",
+                     f"this value holds the control character U+{ord(bad.group()):04X}, which "
+                     "no edition can carry; remove the escape")
+        # Checking continues on the value without them, so it is not reported as empty too.
+        return YNode(XML_INVALID.sub("", node.value), node.tag, location)
     return YNode(_scalar(node), node.tag, location)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from converters import __version__
@@ -28,7 +31,9 @@ def test_build_one_format(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["build", str(copy_sample(tmp_path / "src")), "--out", str(out),
                  "--format", "epub"]) == 0
-    assert [p.name for p in out.iterdir()] == ["the-precarious-truce.epub"]
+    # Beside the edition only the (hidden, git-ignored) incremental-build state.
+    assert sorted(p.name for p in out.iterdir()) == [".editions-state.json",
+                                                     "the-precarious-truce.epub"]
     line = capsys.readouterr().out.strip()
     assert line.endswith(" s") and "the-precarious-truce.epub" in line and "KiB" in line
 
@@ -55,3 +60,127 @@ def test_bad_source_reports_every_problem_and_keeps_dist(tmp_path, capsys):
 def test_missing_source_folder(argv, capsys):
     assert main(argv) == 1
     assert "source folder does not exist" in capsys.readouterr().err
+
+
+# -- issue 6: CI-facing behaviour ---------------------------------------------------------------
+
+
+def test_usage_errors_exit_2(capsys):
+    assert main(["build", "--jobs", "0"]) == 2
+    assert "--jobs needs a whole number" in capsys.readouterr().err
+    assert main(["check", "--bogus"]) == 2
+    assert main([]) == 2
+
+
+def test_report_json_and_skips(tmp_path, capsys):
+    import json
+
+    src = copy_sample(tmp_path / "src")
+    out, report = tmp_path / "out", tmp_path / "report.json"
+    argv = ["build", str(src), "--out", str(out), "--format", "pdf,docx", "--report", str(report)]
+    assert main(argv) == 0
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["ok"] is True and data["exit_code"] == 0 and data["command"] == "build"
+    editions = {e["format"]: e for e in data["editions"]}
+    assert set(editions) == {"pdf", "docx"}
+    pdf = editions["pdf"]
+    assert pdf["status"] == "built" and pdf["path"].endswith("the-precarious-truce.pdf")
+    assert pdf["size"] == (out / "the-precarious-truce.pdf").stat().st_size
+    assert re.fullmatch(r"[0-9a-f]{64}", pdf["sha256"]) and pdf["seconds"] > 0
+    from pypdf import PdfReader
+
+    assert pdf["pages"] == len(PdfReader(out / "the-precarious-truce.pdf").pages)
+    assert editions["docx"]["pages"] is None and pdf["warnings"] == [] and pdf["check"] is None
+    capsys.readouterr()
+    assert main(argv) == 0
+    again = json.loads(report.read_text(encoding="utf-8"))
+    assert [e["status"] for e in again["editions"]] == ["skipped", "skipped"]
+    assert [e["sha256"] for e in again["editions"]] == [e["sha256"] for e in data["editions"]]
+    assert capsys.readouterr().out.count("unchanged") == 2
+
+
+def test_build_check_report_includes_check_results(tmp_path, capsys):
+    import json
+
+    src = copy_sample(tmp_path / "src")
+    report = tmp_path / "r.json"
+    assert main(["build", str(src), "--out", str(tmp_path / "out"), "--format", "pdf,docx",
+                 "--check", "--report", str(report)]) == 0
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert [e["check"] for e in data["editions"]] == [
+        {"ok": True, "errors": 0, "warnings": 0, "findings": []}] * 2
+    assert "checked 2 editions: 0 errors, 0 warnings" in capsys.readouterr().err
+
+
+def test_failed_edition_exits_1_and_keeps_the_others(minimal_source, tmp_path, capsys):
+    from tests.conftest import MINIMAL_YAML
+
+    src = minimal_source({"book.yaml": MINIMAL_YAML.replace(
+        "contents:", "docx:\n  reference: ref.docx\ncontents:"), "ref.docx": b"broken"})
+    out = tmp_path / "out"
+    assert main(["build", str(src), "--out", str(out), "--format", "epub,docx"]) == 1
+    captured = capsys.readouterr()
+    assert "the DOCX edition failed" in captured.err and "Traceback" not in captured.err
+    assert "a-small-book.epub" in captured.out and (out / "a-small-book.epub").is_file()
+    assert not (out / "a-small-book.docx").exists()
+
+
+def test_strict_turns_a_pandoc_warning_into_exit_1(minimal_source, tmp_path, capsys):
+    src = minimal_source({"one.md": "See [a].\n\n[a]: https://a.example\n[a]: https://b.example\n"})
+    out = tmp_path / "out"
+    assert main(["build", str(src), "--out", str(out), "--format", "epub"]) == 0
+    assert "warning: epub: pandoc: Duplicate link reference" in capsys.readouterr().err
+    assert main(["build", str(src), "--out", str(tmp_path / "strict"), "--format", "epub",
+                 "--strict"]) == 1
+    assert "--strict" in capsys.readouterr().err
+    assert not (tmp_path / "strict" / "a-small-book.epub").exists()
+
+
+def test_progress_plain_in_ci_live_on_a_terminal(monkeypatch):
+    import io
+
+    from converters.build import EditionResult
+    from converters.progress import Progress, wants_live
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    done = EditionResult("pdf", Path("x.pdf"), 10, 1.5)
+    monkeypatch.delenv("CI", raising=False)
+    tty = Terminal()
+    assert wants_live(tty) and not wants_live(io.StringIO())
+    live = Progress(tty, ["pdf", "epub"])
+    live("start", "pdf", None)
+    live("built", "pdf", done)
+    live.close()
+    assert tty.getvalue().count("\r\033[K") == 2 and tty.getvalue().endswith("\n")
+    assert "pdf ✓ 1.50 s · epub waiting" in tty.getvalue()
+    monkeypatch.setenv("CI", "true")
+    assert not wants_live(Terminal())
+    log = io.StringIO()
+    plain = Progress(log, ["pdf"])
+    plain("start", "pdf", None)
+    plain("built", "pdf", done)
+    assert log.getvalue() == "editions: pdf: building\neditions: pdf: built in 1.50 s\n"
+
+
+def test_ci_workflow_installs_builds_checks_and_uploads():
+    import yaml
+
+    from tests.conftest import ROOT
+
+    workflow = yaml.safe_load((ROOT / ".github/workflows/editions.yml").read_text())
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert "push" in triggers and "pull_request" in triggers
+    steps = workflow["jobs"]["editions"]["steps"]
+    uses = [s.get("uses", "") for s in steps]
+    runs = "\n".join(s.get("run", "") for s in steps)
+    assert any(u.startswith("actions/checkout@") for u in uses)
+    assert any(u.startswith("actions/setup-python@") for u in uses)
+    assert ".ci/sysdeps test" in runs and "pip install -e ." in runs
+    assert "SOURCE_DATE_EPOCH" in runs
+    assert re.search(r"editions build source --out dist --check .*--report dist/report\.json",
+                     runs)
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert upload["if"] == "always()" and "dist/*.epub" in upload["with"]["path"]

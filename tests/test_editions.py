@@ -30,7 +30,8 @@ def epub_part(path, name_suffix):
 def test_epubcheck_reports_nothing(sample_dist):
     version, messages = run_epubcheck(sample_dist["epub"], usage=True)
     assert version.startswith("5.")
-    assert [str(m) for m in messages] == []
+    # CSS-028 is the usage note EPUBCheck gives for every @font-face (the embedded serif).
+    assert [str(m) for m in messages if m.code != "CSS-028"] == []
 
 
 def test_epub_nav_lists_the_14_entries_in_order(sample_dist):
