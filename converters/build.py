@@ -37,10 +37,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import BuildError, EditionsError
+from .errors import BuildError, EditionsError, SourceError
 from .fingerprint import EditionRecord, State, fingerprint, input_digests, sha256_file
 
 if TYPE_CHECKING:
+    from .model import Book
     from .render import RenderedBook
 
 
@@ -142,6 +143,26 @@ def build(source_dir: str | Path = "source", out_dir: str | Path = "dist",
     return ordered
 
 
+def _with_markdown_problems(exc: SourceError,
+                            render: Callable[[Book], RenderedBook]) -> SourceError:
+    """``exc`` plus what the Markdown checks find in the part of the book that could be read.
+
+    Reporting every problem in one run means a bad book.yaml must not hide a missing image.
+    Link targets are only judged when every entry and its text were read.
+    """
+    if exc.partial is None:
+        return exc
+    try:
+        with collect_warnings():
+            render(exc.partial)
+    except SourceError as more:
+        extra = [p for p in more.problems if exc.complete or p.code != "broken-link"]
+        return SourceError([*exc.problems, *extra])
+    except Exception:  # the partial book is not a whole one; its own problems are enough
+        return exc
+    return exc
+
+
 def _skipped(fmt: str, out: Path, record: EditionRecord) -> EditionResult:
     return EditionResult(fmt, out / record.path, record.size, 0.0, "skipped", record.sha256,
                          record.pages, tuple(record.warnings))
@@ -154,7 +175,10 @@ def _build_editions(source: Path, out: Path, todo: list[str], options: BuildOpti
     from .render import render
 
     emit("load", None, None)
-    book = load_book(source)
+    try:
+        book = load_book(source)
+    except SourceError as exc:
+        raise _with_markdown_problems(exc, render) from None
     emit("render", None, None)
     with collect_warnings() as render_warnings:
         rendered = render(book)

@@ -44,11 +44,20 @@ class EditionsError(Exception):
 
 
 class SourceError(EditionsError):
-    """The book source has one or more problems; all of them are in ``problems``."""
+    """The book source has one or more problems; all of them are in ``problems``.
 
-    def __init__(self, problems: list[Problem]) -> None:
+    ``partial`` is the book as far as it could be read (or None), so that later checks (the
+    Markdown's links and images) can still run and report in the same pass; ``complete`` says
+    whether every contents entry and its text made it into ``partial``, without which a link
+    target cannot be judged missing.
+    """
+
+    def __init__(self, problems: list[Problem], partial: object | None = None,
+                 complete: bool = False) -> None:
         self.problems = sorted(problems, key=lambda p: (str(p.location.path), p.location.line,
                                                         p.location.col))
+        self.partial = partial
+        self.complete = complete
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

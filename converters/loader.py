@@ -15,7 +15,7 @@ from stdnum import isbn as stdnum_isbn
 from stdnum import issn as stdnum_issn
 from stdnum.exceptions import ValidationError as StdnumError
 
-from .errors import Location, ProblemCollector
+from .errors import Location, ProblemCollector, SourceError
 from .model import (
     KINDS,
     ROLES,
@@ -79,6 +79,7 @@ class _Loader:
     def __init__(self, source_dir: Path) -> None:
         self.dir = source_dir
         self.problems = ProblemCollector()
+        self.contents_complete = True  # every entry and its Markdown read
         self.files: list[Path] = []
 
     # -- helpers ---------------------------------------------------------------------------
@@ -153,6 +154,17 @@ class _Loader:
             return None
         return path
 
+    def decode(self, path: Path, data: bytes) -> str | None:
+        """UTF-8 text (a BOM is accepted), or None with the first bad byte's location."""
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+            self.error(Location(path, line, col), "encoding",
+                       f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file as UTF-8")
+            return None
+
     def read_text(self, path: Path, at: YNode) -> str | None:
         """A Markdown file's text: UTF-8 (a BOM is accepted), line ends normalised to LF."""
         try:
@@ -168,13 +180,8 @@ class _Loader:
             self.error(at, "unreadable", f"cannot read '{at.value}': {exc.strerror}")
             return None
         self.files.append(path)
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-            self.error(Location(path, line, col), "encoding",
-                       f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file as UTF-8")
+        text = self.decode(path, data)
+        if text is None:
             return None
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         bad = XML_INVALID.search(text)
@@ -208,7 +215,9 @@ class _Loader:
         self.problems.raise_if_any()
         assert root is not None
         book = self._book(root)
-        self.problems.raise_if_any()
+        if self.problems:
+            raise SourceError(self.problems.problems, partial=book,
+                              complete=self.contents_complete)
         assert book is not None
         return book
 
@@ -220,13 +229,8 @@ class _Loader:
                        "keep text in Markdown files")
             return None
         self.files.append(path)
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-            self.error(Location(path, line, col), "encoding",
-                       f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file as UTF-8")
+        text = self.decode(path, data)
+        if text is None:
             return None
         root = read_yaml(path, text, self.problems)
         if root is None:
@@ -502,6 +506,7 @@ class _Loader:
         for node in self.items(fields, "contents", required=True, parent=root):
             drafted = self._entry(node)
             if drafted is None:
+                self.contents_complete = False
                 continue
             entry, explicit_id = drafted
             key = (" ".join(entry.title.casefold().split()), entry.number)
@@ -567,6 +572,8 @@ class _Loader:
             summary_path = self.source_file(sub["summary"], "summary")
             if summary_path is not None:
                 summary_text = self.read_text(summary_path, sub["summary"])
+        if ("file" in sub and body_text is None) or ("summary" in sub and summary_text is None):
+            self.contents_complete = False
         explicit = self.string(sub, "id", "a contents entry")
         if explicit is not None and not _SLUG.match(explicit):
             self.error(sub["id"], "id", f"id '{explicit}' must start with a letter and hold only "

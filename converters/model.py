@@ -165,7 +165,9 @@ class Book:
     @property
     def author_line(self) -> str:
         names = [c.name for c in self.authors]
-        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        if len(names) <= 1:
+            return "".join(names)
+        return ", ".join(names[:-1]) + " and " + names[-1]
 
     @property
     def full_title(self) -> str:

@@ -184,3 +184,26 @@ def test_ci_workflow_installs_builds_checks_and_uploads():
                      runs)
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@"))
     assert upload["if"] == "always()" and "dist/*.epub" in upload["with"]["path"]
+
+
+def test_yaml_and_markdown_problems_are_reported_in_one_run(minimal_source, tmp_path, capsys):
+    src = minimal_source({"one.md": "Text.\n\n![A figure](images/missing.png)\n"})
+    yaml = (src / "book.yaml").read_text(encoding="utf-8")
+    (src / "book.yaml").write_text(yaml.replace("language: en", "language: en_GB!"),
+                                   encoding="utf-8")
+    assert main(["build", str(src), "--out", str(tmp_path / "out")]) == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if ": error: " in line]
+    assert any("book.yaml:4:11: error:" in line and "[language]" in line for line in errors)
+    assert any("one.md:3:13: error:" in line and "[missing-image]" in line for line in errors)
+    assert len(errors) == 2
+
+
+def test_links_are_not_judged_while_an_entry_is_unreadable(minimal_source, tmp_path, capsys):
+    # Entry two's file is missing, so a link to its heading cannot be judged: one problem only.
+    src = minimal_source({"one.md": "See [two](#part-two).\n"})
+    yaml = (src / "book.yaml").read_text(encoding="utf-8")
+    (src / "book.yaml").write_text(yaml + "  - title: Two\n    kind: chapter\n    number: 2\n"
+                                   "    file: two.md\n", encoding="utf-8")
+    assert main(["build", str(src), "--out", str(tmp_path / "out")]) == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if ": error: " in line]
+    assert len(errors) == 1 and "[missing-file]" in errors[0]

@@ -21,7 +21,7 @@ from converters.epub_meta import CONFORMS_TO
 from converters.epubcheck import run_epubcheck
 from converters.errors import BuildError, SourceError
 from converters.fonts import serif_faces
-from tests.conftest import RICH
+from tests.conftest import MINIMAL_YAML, RICH
 
 NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
       "x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
@@ -193,20 +193,7 @@ def test_image_without_alt_text_withdraws_the_claims(write_source, tmp_path, mon
     picture = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 30, 30)).save(picture, format="PNG")
     src = write_source({
-        "book.yaml": """
-            title: A Small Book
-            creators: [Ann Author]
-            date: 2020
-            language: en
-            identifiers:
-              - scheme: uuid
-                value: 4f3c2b1a-0000-4000-8000-000000000001
-            contents:
-              - title: One
-                kind: chapter
-                number: 1
-                file: one.md
-            """,
+        "book.yaml": MINIMAL_YAML,
         "one.md": "Text.\n\n![](red.png)\n",
         "red.png": picture.getvalue()})
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")

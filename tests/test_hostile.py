@@ -10,7 +10,6 @@ from __future__ import annotations
 import http.server
 import os
 import socket
-import textwrap
 import threading
 import tracemalloc
 import zipfile
@@ -24,22 +23,10 @@ from lxml import html as lhtml
 
 from converters.errors import SourceError
 from converters.loader import MAX_MARKDOWN_BYTES, load_book
+from tests.conftest import MINIMAL_YAML
 from tests.test_bad_sources import PREVIOUS, assert_refused
 
-BASE = textwrap.dedent("""\
-    title: A Small Book
-    creators: [Ann Author]
-    date: 2020
-    language: en
-    identifiers:
-      - scheme: uuid
-        value: 4f3c2b1a-0000-4000-8000-000000000001
-    contents:
-      - title: One
-        kind: chapter
-        number: 1
-        file: one.md
-    """)
+BASE = MINIMAL_YAML.lstrip("\n")
 
 
 class _Counter(http.server.BaseHTTPRequestHandler):
