@@ -119,6 +119,11 @@ def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCo
                 problems.add(_heading_location(p, headings), "duplicate-id",
                              f"heading id '{hid}' is already used in this entry; give this "
                              "heading its own with '{#another-id}'")
+            if not _plain_text(node["c"][2]).strip():
+                # Navigation (EPUB nav, PDF bookmarks, Word's pane) needs a heading's words.
+                problems.add(_heading_location(p, headings), "empty-heading",
+                             "this heading has no text; write its title after the '#', or "
+                             "remove the line")
             headings += 1
             node["c"][0] = min(node["c"][0] + 1, 6)  # the entry's title is the h1
             node["c"][1][0] = f"{p.entry_id}--{hid}"
@@ -138,6 +143,17 @@ def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCo
             attr[2] = _safe_attrs(attr[2], where, problems)
     p.ast["blocks"] = _drop_raw(p.ast["blocks"])
     return pandoc(json.dumps(p.ast), "html5", "json", ["--wrap=none"])
+
+
+def _plain_text(inlines: list) -> str:
+    """The words of an AST fragment (what a contents entry would show)."""
+    words = []
+    for node in _walk(inlines):
+        if node["t"] == "Str":
+            words.append(node["c"])
+        elif node["t"] in ("Code", "Math"):
+            words.append(node["c"][1])
+    return "".join(words)
 
 
 def _heading_location(p: Parsed, index: int) -> Location:

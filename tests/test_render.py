@@ -44,3 +44,14 @@ def test_broken_internal_link_is_located(minimal_source):
     problem = info.value.problems[0]
     assert problem.code == "broken-link"
     assert (problem.location.path.name, problem.location.line) == ("one.md", 3)
+
+
+@pytest.mark.parametrize("text", ["Intro.\n\n#\n\nMore.\n", "Intro.\n\n## {#anchor}\n"])
+def test_empty_heading_is_located(minimal_source, text):
+    # Found by the property tests: an empty heading made a nav link without text (RSC-005).
+    src = minimal_source({"one.md": text})
+    with pytest.raises(SourceError) as info:
+        render(load_book(src))
+    [problem] = info.value.problems
+    assert problem.code == "empty-heading"
+    assert (problem.location.path.name, problem.location.line) == ("one.md", 3)

@@ -1,0 +1,1 @@
+"""Stylesheets the writers load with importlib.resources."""
