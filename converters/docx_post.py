@@ -24,7 +24,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from .docx_props import set_properties
-from .render import RenderedBook
+from .render import RenderedBook, title_id
 
 TOC_MARKER = "EDITIONS-TOC-FIELD"
 TOC_DEPTH = 3
@@ -54,7 +54,7 @@ def finish(path: Path, rendered: RenderedBook, when: dt.datetime, serif: str | N
     book = rendered.book
     doc = Document(str(path))
     body = doc.element.body
-    heading_ids = {f"{r.id}--title" for r in rendered.entries}
+    heading_ids = {title_id(r.id) for r in rendered.entries}
     heading_ids |= {h.id for r in rendered.entries for h in r.headings}
     _heading_bookmarks(doc, {bookmark_name(i) for i in heading_ids})
     _insert_toc(doc)

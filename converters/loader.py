@@ -548,14 +548,16 @@ class _Loader:
         number = None
         if "number" in sub:
             nnode = sub["number"]
-            if nnode.tag != "tag:yaml.org,2002:int" or int(str(nnode.value), 0) < 0:
-                self.error(nnode, "type", f"chapter number '{nnode.value}' must be a whole number")
+            # Plain decimal digits only: YAML 1.1 would also read 0x10, 0o7, 1_000 or 010 (octal).
+            if nnode.tag != "tag:yaml.org,2002:int" or not re.fullmatch(r"\d+", str(nnode.value)):
+                self.error(nnode, "type", f"chapter number '{nnode.value}' must be a whole number "
+                           "written in digits, e.g. 'number: 3'")
             elif kind is None:
                 pass  # the kind is already reported; a number error would be noise
             elif kind != "chapter":
                 self.error(nnode, "number", "only entries of kind 'chapter' have a number")
             else:
-                number = int(str(nnode.value), 0)
+                number = int(str(nnode.value))
         role = self.string(sub, "role", "a contents entry")
         if role is not None and role not in ROLES:
             close = difflib.get_close_matches(role, ROLES, n=1)

@@ -20,6 +20,15 @@ from . import markdown
 from .errors import ProblemCollector
 from .model import ROLES, Book, Entry
 
+# Ids the toolkit makes (an entry's h1, footnotes) join with three hyphens; a heading's id
+# joins its entry's with two, and pandoc's heading ids begin with a letter, so they never meet.
+GENERATED = "---"
+
+
+def title_id(entry_id: str) -> str:
+    """The id of an entry's own heading (its ``<h1>``)."""
+    return f"{entry_id}{GENERATED}title"
+
 
 @dataclass(frozen=True)
 class Heading:
@@ -72,11 +81,29 @@ def render(book: Book) -> RenderedBook:
         fragments = list(pool.map(
             lambda p: markdown.to_html(p, resolver, book.source_dir, problems, images), parsed))
     problems.raise_if_any()
-    parts = {(p.entry_id, p.part): _unique_ids(frag, f"{p.entry_id}--{p.part}-")
+    parts = {(p.entry_id, p.part): _unique_ids(frag, f"{p.entry_id}{GENERATED}{p.part}-")
              for p, frag in zip(parsed, fragments, strict=True)}
     entries = [_section(book, entry, parts.get((entry.id, "summary")),
                         parts.get((entry.id, "body"))) for entry in book.entries]
+    _check_unique_ids(entries, problems)
     return RenderedBook(book, entries, images)
+
+
+def _check_unique_ids(entries: list[RenderedEntry], problems: ProblemCollector) -> None:
+    """Every id once in the book, or an edition (the EPUB above all) would be invalid."""
+    seen: dict[str, str] = {}
+    for rendered in entries:
+        for element in lhtml.fragment_fromstring(rendered.html).iter():
+            ident = element.get("id") if isinstance(element.tag, str) else None
+            if not ident:
+                continue
+            if ident in seen:
+                problems.add(rendered.entry.location, "duplicate-id",
+                             f"id '{ident}' is used twice (in '{seen[ident]}' and "
+                             f"'{rendered.entry.label}'); give the heading another "
+                             "'{#id}'")
+            seen.setdefault(ident, rendered.entry.label)
+    problems.raise_if_any()
 
 
 def _unique_ids(fragment: str, prefix: str) -> str:
@@ -89,7 +116,7 @@ def _unique_ids(fragment: str, prefix: str) -> str:
         if not isinstance(element.tag, str):
             continue
         old = element.get("id")
-        if old and "--" not in old:
+        if old and "--" not in old:  # not a heading's id, which the Markdown walk made global
             renamed[old] = prefix + old
             element.set("id", prefix + old)
     for anchor in root.iter("a"):
@@ -107,14 +134,14 @@ def _section(book: Book, entry: Entry, summary: str | None, body: str | None) ->
     role = entry.semantic_role
     classes = ["entry", entry.kind] + ([role] if role else [])
     attrs = {"id": entry.id, "class": " ".join(classes), "data-kind": entry.kind,
-             "data-role": role, "aria-labelledby": f"{entry.id}--title"}
+             "data-role": role, "aria-labelledby": title_id(entry.id)}
     aria = ROLES.get(role, (None, None))[1]
     if aria:
         attrs["role"] = aria
     if entry.pages:
         attrs["data-pages"] = f"{entry.pages.first}-{entry.pages.last}"
     number = (f'<span class="number">{entry.number}</span> ' if entry.number is not None else "")
-    heading = (f'<h1 id="{entry.id}--title" class="entry-title">{number}'
+    heading = (f'<h1 id="{title_id(entry.id)}" class="entry-title">{number}'
                f"{html.escape(entry.title)}</h1>")
     inner = [heading]
     if entry.role == "titlepage":

@@ -105,7 +105,7 @@ def test_author_ids_cannot_collide_with_ours(tmp_path):
 
     src = tmp_path / "src"
     shutil.copytree(BAD / "ok-crlf", src, ignore=shutil.ignore_patterns("expect.txt"))
-    (src / "one.md").write_text("# Body A\n\n[s]{#chapter-1--title} [t]{#a}\n\n::: {#d}\nx\n:::"
+    (src / "one.md").write_text("# Body A\n\n[s]{#chapter-1---title} [t]{#a}\n\n::: {#d}\nx\n:::"
                                 "\n\n::: {#d}\ny\n:::\n", encoding="utf-8")
     rendered = render(load_book(src))
     ids = Counter(element.get("id") for entry in rendered.entries

@@ -151,3 +151,19 @@ def test_yaml_alias_is_refused(write_source):
     bomb = 'a: &a ["x","x"]\nb: &b [*a,*a]\nc: &c [*b,*b]\ntitle: *c\n'
     problems = only(problems_of(write_source({"book.yaml": bomb})), "yaml-alias")
     assert problems[0].location.line == 2
+
+
+def test_chapter_number_with_a_leading_zero_is_decimal(write_source):
+    # 'number: 010' once crashed with a traceback: YAML 1.1 reads it as an octal int.
+    src = write_source({"book.yaml": MINIMAL_YAML.replace("number: 1", "number: 010"),
+                        "one.md": "x"})
+    assert load_book(src).entries[0].number == 10
+
+
+@pytest.mark.parametrize("value", ["0x10", "1_000", "-1", "3.5", "0o7"])
+def test_chapter_number_must_be_plain_digits(write_source, value):
+    src = write_source({"book.yaml": MINIMAL_YAML.replace("number: 1", f"number: {value}"),
+                        "one.md": "x"})
+    problem = only(problems_of(src), "type")[0]
+    assert (problem.location.line, problem.location.col) == (11, 13)
+    assert "written in digits" in problem.message

@@ -27,7 +27,7 @@ def test_footnotes_tables_and_headings(minimal_source):
                                                                    "Part A")]
     assert root.xpath("//table") and root.xpath("//a[@href='#chapter-1--part-a']")
     note_ids = root.xpath("//*[contains(@class,'footnotes')]//li/@id")
-    assert note_ids == ["chapter-1--body-fn1"]
+    assert note_ids == ["chapter-1---body-fn1"]
 
 
 def test_raw_html_never_reaches_the_html(minimal_source):
@@ -55,3 +55,22 @@ def test_empty_heading_is_located(minimal_source, text):
     [problem] = info.value.problems
     assert problem.code == "empty-heading"
     assert (problem.location.path.name, problem.location.line) == ("one.md", 3)
+
+
+@pytest.mark.parametrize("text", ["# Title\n\nA section called Title.\n",
+                                  "# Notes {#body-fn1}\n\nText[^1].\n\n[^1]: A note.\n"])
+def test_heading_ids_never_collide_with_generated_ids(minimal_source, text):
+    # A section named "Title", or a heading id shaped like a footnote's, once duplicated an id.
+    entry = render(load_book(minimal_source({"one.md": text}))).entries[0]
+    ids = lhtml.fragment_fromstring(entry.html).xpath("//@id")
+    assert len(ids) == len(set(ids)), ids
+
+
+def test_any_remaining_id_clash_is_a_located_error(minimal_source):
+    # '{#-title}' is the one way left to spell a generated id; it must not reach an edition.
+    src = minimal_source({"one.md": "# Odd {#-title}\n\nText.\n"})
+    with pytest.raises(SourceError) as info:
+        render(load_book(src))
+    [problem] = info.value.problems
+    assert problem.code == "duplicate-id" and "chapter-1---title" in problem.message
+    assert (problem.location.path.name, problem.location.line) == ("book.yaml", 9)
