@@ -9,7 +9,9 @@ an edition.  Raw HTML is switched off in the reader, so it is shown as text, nev
 from __future__ import annotations
 
 import json
+import logging
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,8 +47,36 @@ def pandoc(text: str, to: str, fmt: str, extra: list[str] | None = None) -> str:
     return pypandoc.convert_text(text, to, format=fmt, extra_args=PANDOC_ARGS + (extra or []))
 
 
+class _NameTheFile(logging.Filter):
+    """Put the Markdown file's name, line and column in front of pandoc's warnings.
+
+    pypandoc logs pandoc's stderr as it comes ("… at line 4 column 1"), without the file;
+    files are read in parallel threads, so the file in hand is kept per thread.
+    """
+
+    reading = threading.local()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        path = getattr(self.reading, "path", None)
+        if path is not None and record.levelno >= logging.WARNING:
+            message = " ".join(record.getMessage().split())
+            at = _PANDOC_AT.search(message)
+            where = Location(path, int(at[1]), int(at[2])) if at else Location(path)
+            record.msg, record.args = f"{where}: {_PANDOC_AT.sub('', message)}", ()
+        return True
+
+
+_PANDOC_AT = re.compile(r"\s*at line (\d+) column (\d+)")
+_NAMER = _NameTheFile()
+logging.getLogger("pypandoc").addFilter(_NAMER)
+
+
 def parse(entry_id: str, part: str, path: Path, text: str) -> Parsed:
-    ast = json.loads(pandoc(text, "json", READER))
+    _NAMER.reading.path = path
+    try:
+        ast = json.loads(pandoc(text, "json", READER))
+    finally:
+        _NAMER.reading.path = None
     parsed = Parsed(entry_id, part, path, text, ast)
     parsed.heading_ids = [n["c"][1][0] for n in _walk(ast["blocks"]) if n["t"] == "Header"]
     return parsed
