@@ -56,25 +56,22 @@ def nav_document(book: Book, title: str, toc: list[NavPoint], landmarks: list[La
     etree.SubElement(nav, f"{X}h1", {"id": "toc-title"}).text = title
     nav.append(_ol(toc))
     if landmarks:
-        nav = etree.SubElement(body, f"{X}nav", {EPUB_TYPE: "landmarks", "id": "landmarks",
-                                                 "hidden": "hidden",
-                                                 "aria-labelledby": "landmarks-title"})
-        etree.SubElement(nav, f"{X}h2", {"id": "landmarks-title"}).text = "Landmarks"
-        ol = etree.SubElement(nav, f"{X}ol")
-        for mark in landmarks:
-            li = etree.SubElement(ol, f"{X}li")
-            etree.SubElement(li, f"{X}a", {EPUB_TYPE: mark.epub_type,
-                                           "href": mark.href}).text = mark.title
+        _hidden_nav(body, "landmarks", "Landmarks",
+                    [({EPUB_TYPE: m.epub_type, "href": m.href}, m.title) for m in landmarks])
     if pages:
-        nav = etree.SubElement(body, f"{X}nav", {EPUB_TYPE: "page-list", "id": "page-list",
-                                                 "hidden": "hidden",
-                                                 "aria-labelledby": "page-list-title"})
-        etree.SubElement(nav, f"{X}h2", {"id": "page-list-title"}).text = "Pages"
-        ol = etree.SubElement(nav, f"{X}ol")
-        for page in pages:
-            li = etree.SubElement(ol, f"{X}li")
-            etree.SubElement(li, f"{X}a", {"href": page.href}).text = page.label
+        _hidden_nav(body, "page-list", "Pages", [({"href": p.href}, p.label) for p in pages])
     return serialise(root)
+
+
+def _hidden_nav(body: etree._Element, kind: str, heading: str,
+                links: list[tuple[dict[str, str], str]]) -> None:
+    """A nav that reading systems use but the page does not show (landmarks, page list)."""
+    nav = etree.SubElement(body, f"{X}nav", {EPUB_TYPE: kind, "id": kind, "hidden": "hidden",
+                                             "aria-labelledby": f"{kind}-title"})
+    etree.SubElement(nav, f"{X}h2", {"id": f"{kind}-title"}).text = heading
+    ol = etree.SubElement(nav, f"{X}ol")
+    for attrs, text in links:
+        etree.SubElement(etree.SubElement(ol, f"{X}li"), f"{X}a", attrs).text = text
 
 
 def _ol(points: list[NavPoint]) -> etree._Element:
