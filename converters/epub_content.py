@@ -2,8 +2,7 @@
 
 Post-processing adds what only the EPUB needs: structural semantics (epub:type beside the
 doc-* roles), a print page-break marker where the source gives the entry's pages, pop-up
-footnotes (noteref/footnote asides with back-links), links re-pointed across split files and a
-heading outline without skipped levels.
+footnotes (noteref/footnote asides with back-links) and links re-pointed across split files.
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ OPS_NS = "http://www.idpf.org/2007/ops"
 X = f"{{{XHTML_NS}}}"
 EPUB_TYPE = f"{{{OPS_NS}}}type"
 STYLE_HREF = "style/book.css"
-HEADINGS = tuple(f"{X}h{n}" for n in range(1, 7))
 # Sections of the book that are front, body or back matter, as EPUB names them on <body>.
 MATTER = {"front": "frontmatter", "chapter": "bodymatter", "back": "backmatter"}
 
@@ -91,7 +89,6 @@ def content_document(rendered: RenderedEntry, book: Book,
         info.page_breaks.append(_page_break(section, entry.pages.first, file_of(entry.id)))
     info.footnotes = _footnotes(root)
     _relink(root, rendered.id, owners)
-    _close_heading_gaps(root)
     for img in root.iter(f"{X}img"):
         img.set("src", "../" + img.get("src", ""))
         info.images += 1
@@ -163,20 +160,3 @@ def _relink(root: etree._Element, own_id: str, owners: dict[str, str]) -> None:
             owner = owners.get(href[1:])
             if owner and owner != own_id:
                 anchor.set("href", f"{Path(file_of(owner)).name}{href}")
-
-
-def _close_heading_gaps(root: etree._Element) -> None:
-    """Renumber headings so no level is skipped (h1 then h3 becomes h1 then h2).
-
-    Assistive technology navigates by heading level, and a skipped level reads as a missing
-    section; the source's relative nesting is kept.
-    """
-    stack: list[tuple[int, int]] = []  # (source level, output level)
-    for heading in [e for e in root.iter() if e.tag in HEADINGS]:
-        level = int(heading.tag[-1])
-        while stack and stack[-1][0] >= level:
-            stack.pop()
-        new = stack[-1][1] + 1 if stack else 1
-        stack.append((level, new))
-        if new != level:
-            heading.tag = f"{X}h{new}"

@@ -141,6 +141,7 @@ def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCo
         return Location(p.path, *line_col(p.text, offset)) if offset >= 0 else Location(p.path)
 
     headings = 0
+    outline: list[tuple[int, int]] = []  # (level written, level given) of the open headings
     for node in _walk(p.ast["blocks"]):
         kind = node["t"]
         if kind == "Header":
@@ -155,7 +156,7 @@ def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCo
                              "this heading has no text; write its title after the '#', or "
                              "remove the line")
             headings += 1
-            node["c"][0] = min(node["c"][0] + 1, 6)  # the entry's title is the h1
+            node["c"][0] = _level(node["c"][0], outline)
             node["c"][1][0] = f"{p.entry_id}--{hid}"
         elif kind in ID_DROPPED:
             # Only headings and entries are link targets; an author's id elsewhere could only
@@ -173,6 +174,20 @@ def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCo
             attr[2] = _safe_attrs(attr[2], where, problems)
     p.ast["blocks"] = _drop_raw(p.ast["blocks"])
     return pandoc(json.dumps(p.ast), "html5", "json", ["--wrap=none"])
+
+
+def _level(written: int, outline: list[tuple[int, int]]) -> int:
+    """A heading's level in the editions: one below the section it is in, never skipping one.
+
+    The entry's title is the h1, so a top-level '#' becomes an h2; a '###' straight under a
+    '#' becomes an h3, not an h4, since assistive technology, the EPUB nav, PDF bookmarks and
+    Word's navigation pane all read a skipped level as a missing section.
+    """
+    while outline and outline[-1][0] >= written:
+        outline.pop()
+    given = min((outline[-1][1] if outline else 1) + 1, 6)
+    outline.append((written, given))
+    return given
 
 
 def _plain_text(inlines: list) -> str:

@@ -74,3 +74,12 @@ def test_any_remaining_id_clash_is_a_located_error(minimal_source):
     [problem] = info.value.problems
     assert problem.code == "duplicate-id" and "chapter-1---title" in problem.message
     assert (problem.location.path.name, problem.location.line) == ("book.yaml", 9)
+
+
+def test_heading_levels_never_skip_one_in_the_shared_html(minimal_source):
+    # A '##' straight under the entry's title, or a '####' under a '#', once reached the PDF and
+    # DOCX as a skipped level (h1 then h3); only the EPUB used to close the gap.
+    src = minimal_source({"one.md": "## A\n\nx\n\n#### B\n\nx\n\n# C\n\nx\n\n### D\n\nx\n"})
+    entry = render(load_book(src)).entries[0]
+    assert [(h.level, h.title) for h in entry.headings] == [(2, "A"), (3, "B"), (2, "C"),
+                                                            (3, "D")]
