@@ -42,6 +42,7 @@ class RenderedEntry:
     entry: Entry
     html: str  # one <section> element
     headings: list[Heading] = field(default_factory=list)  # inside the entry, in order
+    ids: list[str] = field(default_factory=list)  # every id the section holds, itself first
 
     @property
     def id(self) -> str:
@@ -56,12 +57,7 @@ class RenderedBook:
 
     def owner_of(self) -> dict[str, str]:
         """Which entry holds each id, so a split edition (EPUB) can point links at files."""
-        owners: dict[str, str] = {}
-        for rendered in self.entries:
-            for element in lhtml.fragment_fromstring(rendered.html).iter():
-                if isinstance(element.tag, str) and element.get("id"):
-                    owners[element.get("id")] = rendered.id
-        return owners
+        return {ident: rendered.id for rendered in self.entries for ident in rendered.ids}
 
 
 def render(book: Book) -> RenderedBook:
@@ -93,10 +89,7 @@ def _check_unique_ids(entries: list[RenderedEntry], problems: ProblemCollector) 
     """Every id once in the book, or an edition (the EPUB above all) would be invalid."""
     seen: dict[str, str] = {}
     for rendered in entries:
-        for element in lhtml.fragment_fromstring(rendered.html).iter():
-            ident = element.get("id") if isinstance(element.tag, str) else None
-            if not ident:
-                continue
+        for ident in rendered.ids:
             if ident in seen:
                 problems.add(rendered.entry.location, "duplicate-id",
                              f"id '{ident}' is used twice (in '{seen[ident]}' and "
@@ -154,17 +147,21 @@ def _section(book: Book, entry: Entry, summary: str | None, body: str | None) ->
         inner.append(body)
     open_tag = "<section " + " ".join(f'{k}="{html.escape(v)}"' for k, v in attrs.items()) + ">"
     markup = open_tag + "".join(inner) + "</section>"
-    return RenderedEntry(entry, markup, _headings(markup))
+    return RenderedEntry(entry, markup, *_outline(markup))
 
 
-def _headings(markup: str) -> list[Heading]:
-    root = lhtml.fragment_fromstring(markup)
-    out = []
-    for element in root.iter("h2", "h3", "h4", "h5", "h6"):
-        if element.get("id"):
+def _outline(markup: str) -> tuple[list[Heading], list[str]]:
+    """The section's headings below its title, and all its ids, from one parse."""
+    headings, ids = [], []
+    for element in lhtml.fragment_fromstring(markup).iter():
+        ident = element.get("id") if isinstance(element.tag, str) else None
+        if not ident:
+            continue
+        ids.append(ident)
+        if element.tag in ("h2", "h3", "h4", "h5", "h6"):
             text = " ".join(element.text_content().split())
-            out.append(Heading(int(element.tag[1]), element.get("id"), text))
-    return out
+            headings.append(Heading(int(element.tag[1]), ident, text))
+    return headings, ids
 
 
 def _titlepage(book: Book) -> str:
