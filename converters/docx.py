@@ -67,5 +67,4 @@ def write_docx(rendered: RenderedBook, target: Path, workdir: Path,
             f"--metadata-file={meta_file}"]
     pypandoc.convert_text(docx_html(rendered), "docx", format="html", outputfile=str(target),
                           extra_args=args)
-    finish(target, rendered, build_datetime(),
-           serif=SERIF if book.docx_reference is None else None)
+    finish(target, rendered, build_datetime())

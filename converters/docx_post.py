@@ -24,6 +24,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from .docx_props import set_properties
+from .docx_reference import SERIF
 from .render import RenderedBook, title_id
 
 TOC_MARKER = "EDITIONS-TOC-FIELD"
@@ -49,7 +50,7 @@ class TocEntry:
     anchor: str
 
 
-def finish(path: Path, rendered: RenderedBook, when: dt.datetime, serif: str | None) -> None:
+def finish(path: Path, rendered: RenderedBook, when: dt.datetime) -> None:
     """Post-process the DOCX pandoc wrote at ``path`` in place."""
     book = rendered.book
     doc = Document(str(path))
@@ -67,8 +68,7 @@ def finish(path: Path, rendered: RenderedBook, when: dt.datetime, serif: str | N
     set_properties(doc, book, when)
     if book.docx_reference is None:
         _mirror_margins(doc)
-        if serif:
-            _declare_font(doc, serif)
+        _declare_font(doc, SERIF)
     # build.py re-packs the saved package (reproducible.normalise_zip) with the build's date.
     doc.save(str(path))
 

@@ -17,9 +17,10 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.styles.style import BaseStyle
 
+from .fonts import FAMILY
 from .model import Book
 
-SERIF = "Charis SIL"
+SERIF = FAMILY
 
 # (style name, size in points, bold, italic, alignment); None keeps pandoc's value.
 _PARAGRAPH_STYLES: tuple[tuple[str, float | None, bool | None, bool | None, str | None], ...] = (

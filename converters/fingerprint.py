@@ -31,7 +31,6 @@ STATE_VERSION = 1
 # The libraries whose output lands in an edition's bytes.
 LIBRARIES = ("weasyprint", "pydyf", "fonttools", "ebooklib", "python-docx", "pypandoc-binary",
              "pikepdf", "lxml", "pillow")
-FONT_DIRS = (Path("/usr/share/fonts/truetype/charis"),)
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -80,12 +79,17 @@ def _code_digest() -> str:
 
 def _font_digest() -> str:
     """Name, size and modification time of the house font files (a font update rebuilds)."""
+    from .errors import BuildError
+    from .fonts import serif_faces
+
+    try:
+        faces = serif_faces()
+    except BuildError:  # the build itself says which package to install
+        return "absent"
     parts = []
-    for folder in FONT_DIRS:
-        if folder.is_dir():
-            for path in sorted(folder.iterdir()):
-                st = path.stat()
-                parts.append(f"{path.name}:{st.st_size}:{st.st_mtime_ns}")
+    for key, path in faces.items():
+        st = path.stat()
+        parts.append(f"{key}:{path}:{st.st_size}:{st.st_mtime_ns}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

@@ -25,14 +25,6 @@ FILES = {
 }
 # fontconfig style names for the same faces, for installs outside the Debian folder.
 STYLES = {"regular": "Regular", "italic": "Italic", "bold": "Bold", "bolditalic": "Bold Italic"}
-# (font-weight, font-style) of each face, for @font-face rules.
-CSS_FACES = {
-    "regular": ("normal", "normal"),
-    "italic": ("normal", "italic"),
-    "bold": ("bold", "normal"),
-    "bolditalic": ("bold", "italic"),
-}
-
 
 def serif_faces() -> dict[str, Path]:
     """Return {'regular', 'italic', 'bold', 'bolditalic'} -> font file of the house serif.
