@@ -212,23 +212,11 @@ def _pdf_metadata(pdf, expected: Expected, error) -> None:
 
 
 def _pdf_fonts(pdf, error) -> None:
-    reported: set[str] = set()
-    for number, page in enumerate(pdf.pages, 1):
-        resources = page.obj.get("/Resources") or {}
-        fonts = dict(resources.get("/Font") or {})
-        for xobject in (resources.get("/XObject") or {}).values():
-            if xobject.get("/Subtype") == "/Form" and "/Resources" in xobject:
-                fonts.update(dict(xobject.Resources.get("/Font") or {}))
-        for font in fonts.values():
-            name = str(font.get("/BaseFont", "?")).lstrip("/")
-            if font.get("/Subtype") == "/Type3" or name in reported:
-                continue  # Type 3 glyphs are drawn by the PDF itself
-            descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
-            descriptor = descendant.get("/FontDescriptor")
-            if descriptor is None or not any(k in descriptor for k in
-                                             ("/FontFile", "/FontFile2", "/FontFile3")):
-                reported.add(name)
-                error("PDF-FONT", f"font '{name}' is not embedded (first used on page {number})")
+    from .pdfpost import fonts
+
+    for name, embedded, page in fonts(pdf):
+        if not embedded:
+            error("PDF-FONT", f"font '{name}' is not embedded (first used on page {page})")
 
 
 # -- DOCX ---------------------------------------------------------------------------------------

@@ -31,7 +31,3 @@ class ConfinedFetcher(URLFetcher):
         elif parsed.scheme != "data":
             raise ValueError(f"refused {url[:80]}: builds never use the network")
         return super().fetch(url, headers)
-
-
-def confined_fetcher(source_dir: Path) -> ConfinedFetcher:
-    return ConfinedFetcher(source_dir)

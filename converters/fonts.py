@@ -26,6 +26,7 @@ FILES = {
 # fontconfig style names for the same faces, for installs outside the Debian folder.
 STYLES = {"regular": "Regular", "italic": "Italic", "bold": "Bold", "bolditalic": "Bold Italic"}
 
+
 def serif_faces() -> dict[str, Path]:
     """Return {'regular', 'italic', 'bold', 'bolditalic'} -> font file of the house serif.
 

@@ -23,7 +23,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from . import fonts, pdfpost
 from .dates import build_datetime
-from .fetch import SOURCE_URL, confined_fetcher
+from .fetch import SOURCE_URL, ConfinedFetcher
 from .model import Book
 from .render import RenderedBook
 
@@ -41,7 +41,8 @@ TITLES, FRONT, BODYSTART, BODY = "titles", "front", "bodystart", "body"
 # Layout passes allowed for moving paragraphs that would push a footnote off its page.
 MAX_LAYOUTS = 6
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-FOOTNOTE_ID = re.compile(r"--body-fn\d+$")
+# pandoc's note ids and their references, as render.py prefixes them: body and summary notes.
+FOOTNOTE_ID = re.compile(r"-(?:body|summary)-fn(\d+)$")
 
 
 def css_string(text: str) -> str:
@@ -211,14 +212,15 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
     fonts.serif_faces()  # fail with the package name rather than fall back to another serif
     variant = "pdf/a-3b" if options.pdf_standard == "a-3b" else "pdf/ua-1"
     turns: frozenset[str] = frozenset()
-    font_config, cache = FontConfiguration(), {}  # shared by the layout passes
+    # Parsed once and shared by the layout passes.
+    font_config, cache = FontConfiguration(), {}
+    sheets, fetcher = stylesheets(book, options.pdf_layout), ConfinedFetcher(book.source_dir)
     for _ in range(MAX_LAYOUTS):
-        document = weasyprint.HTML(string=html_document(rendered, turns),
-                                   base_url=SOURCE_URL,
-                                   url_fetcher=confined_fetcher(book.source_dir)
+        document = weasyprint.HTML(string=html_document(rendered, turns), base_url=SOURCE_URL,
+                                   url_fetcher=fetcher
                                    ).render(font_config=font_config, cache=cache,
-                                            stylesheets=stylesheets(book, options.pdf_layout),
-                                            pdf_variant=variant, pdf_tags=True)
+                                            stylesheets=sheets, pdf_variant=variant,
+                                            pdf_tags=True)
         more = _footnote_turns(document)
         if not more - turns:
             break
@@ -250,7 +252,7 @@ def _footnote_turns(document: weasyprint.Document) -> frozenset[str]:
     page_of = {anchor: i for i, page in enumerate(document.pages) for anchor in page.anchors}
     first: dict[int, int] = {}
     for anchor, page in page_of.items():
-        ref = anchor.replace("--body-fn", "--body-fnref") if FOOTNOTE_ID.search(anchor) else None
+        ref = re.sub(r"-fn(\d+)$", r"-fnref\1", anchor) if FOOTNOTE_ID.search(anchor) else None
         if ref in page_of and page_of[ref] < page:
             culprit = _last_paragraph(document.pages[page_of[ref]])
             if culprit:

@@ -39,7 +39,7 @@ def finish(raw: Path, target: Path, book: Book, *, front_pages: int, bleed_mm: f
         if bleed_mm:
             set_bleed_box(pdf, bleed_mm)
         complete_metadata(pdf, book)
-        unembedded = [name for name, embedded in fonts(pdf) if not embedded]
+        unembedded = [name for name, embedded, _page in fonts(pdf) if not embedded]
         if unembedded:
             raise BuildError(f"the PDF would not embed the font(s) {', '.join(unembedded)}")
         pdf.save(target, deterministic_id=True)
@@ -87,15 +87,25 @@ def complete_metadata(pdf: pikepdf.Pdf, book: Book) -> None:
     pdf.Root.Lang = pikepdf.String(book.language)
 
 
-def fonts(pdf: pikepdf.Pdf) -> list[tuple[str, bool]]:
-    """(base font name, embedded?) for every font the pages use."""
-    seen: dict[str, bool] = {}
-    for page in pdf.pages:
-        for font in (page.Resources.get("/Font") or {}).values():
-            if font.get("/Subtype") == "/Type3":
-                continue  # drawn glyph by glyph, nothing to embed
+def fonts(pdf: pikepdf.Pdf) -> list[tuple[str, bool, int]]:
+    """(base font name, embedded?, first page using it) for every font the pages use.
+
+    Fonts of form XObjects count too; Type 3 fonts are drawn glyph by glyph, nothing to embed.
+    The writer refuses to finish a PDF with an unembedded font; ``editions check`` reports one.
+    """
+    seen: dict[str, tuple[bool, int]] = {}
+    for number, page in enumerate(pdf.pages, 1):
+        resources = page.obj.get("/Resources") or {}
+        found = dict(resources.get("/Font") or {})
+        for xobject in (resources.get("/XObject") or {}).values():
+            if xobject.get("/Subtype") == "/Form" and "/Resources" in xobject:
+                found.update(dict(xobject.Resources.get("/Font") or {}))
+        for font in found.values():
+            name = str(font.get("/BaseFont", "?")).lstrip("/")
+            if font.get("/Subtype") == "/Type3" or name in seen:
+                continue
             descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
             descriptor = descendant.get("/FontDescriptor") or {}
             embedded = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
-            seen[str(font.BaseFont)] = embedded
-    return sorted(seen.items())
+            seen[name] = (embedded, number)
+    return [(name, embedded, page) for name, (embedded, page) in sorted(seen.items())]

@@ -98,3 +98,18 @@ def test_check_needs_editions(tmp_path, capsys):
     assert main(["check", str(tmp_path)]) == 1
     assert "no EPUB, PDF or DOCX edition" in capsys.readouterr().err
     assert main(["check", str(tmp_path / "missing")]) == 1
+
+
+def test_unembedded_font_is_reported_with_its_first_page(sample_dist, tmp_path):
+    pdf_path = tmp_path / "fonts.pdf"
+    with pikepdf.open(sample_dist["pdf"]) as pdf:
+        font = next(f for page in pdf.pages for f in page.Resources.Font.values())
+        name = str(font.BaseFont).lstrip("/")
+        descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+        for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+            if key in descendant.FontDescriptor:
+                del descendant.FontDescriptor[key]
+        pdf.save(pdf_path)
+    result = check_edition(pdf_path, Expected(SAMPLE_LABELS))
+    fonts = [f for f in result.findings if f.code == "PDF-FONT"]
+    assert [f.message for f in fonts] == [f"font '{name}' is not embedded (first used on page 1)"]

@@ -348,10 +348,10 @@ def test_pdf_html_has_no_active_content(harmless_dist):
                                  "ftp://example.org/x", "file:///etc/passwd",
                                  "file:///editions-source/../../etc/passwd"])
 def test_weasyprint_fetcher_refuses_network_and_outside_files(url, tmp_path, no_network):
-    from converters.fetch import confined_fetcher
+    from converters.fetch import ConfinedFetcher
 
     (tmp_path / "inside.png").write_bytes(b"x")
-    fetcher = confined_fetcher(tmp_path)
+    fetcher = ConfinedFetcher(tmp_path)
     with pytest.raises(ValueError, match="refused"):
         fetcher.fetch(url)
     assert fetcher.fetch((tmp_path / "inside.png").as_uri())  # its own folder still works
