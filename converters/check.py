@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -72,10 +72,6 @@ def editions_in(dist: Path) -> list[Path]:
     """The edition files in an output folder (hidden state and temp files excluded)."""
     return sorted(p for p in dist.iterdir()
                   if p.suffix in EDITION_SUFFIXES and p.is_file() and not p.name.startswith("."))
-
-
-def check_files(paths: Iterable[Path], expected: Expected | None = None) -> list[CheckResult]:
-    return [check_edition(p, expected) for p in paths]
 
 
 def check_edition(path: Path, expected: Expected | None = None) -> CheckResult:

@@ -6,6 +6,7 @@ and an id for a page, and whose NCX has no depth and no page list.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -98,7 +99,7 @@ def ncx_document(book: Book, uid: str, toc: list[NavPoint], pages: list[PageBrea
     for creator in book.authors:
         etree.SubElement(etree.SubElement(root, f"{N}docAuthor"), f"{N}text").text = creator.name
     nav_map = etree.SubElement(root, f"{N}navMap")
-    order = iter(range(1, 100000))
+    order = itertools.count(1)
 
     def add(parent: etree._Element, points: list[NavPoint]) -> None:
         for point in points:

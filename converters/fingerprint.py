@@ -168,20 +168,18 @@ class State:
         tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         os.replace(tmp, target)
 
-    def unchanged(self, fmt: str, options: dict[str, str], source_dir: Path,
-                  digests: dict[str, str] | None = None) -> EditionRecord | None:
+    def unchanged(self, fmt: str, options: dict[str, str],
+                  source_dir: Path) -> EditionRecord | None:
         """The record of ``fmt`` if its output is intact and its inputs are as recorded.
 
-        Without ``digests`` the recorded input list is hashed afresh (the fast path that needs
-        no YAML and no pandoc); with them, the caller's list from a fresh load is used.
+        The recorded input list is hashed afresh: the fast path needs no YAML and no pandoc.
         """
         rec = self.editions.get(fmt)
         if rec is None:
             return None
+        digests = input_digests(source_dir, (source_dir / p for p in rec.inputs))
         if digests is None:
-            digests = input_digests(source_dir, (source_dir / p for p in rec.inputs))
-            if digests is None:
-                return None
+            return None
         if fingerprint(fmt, options, source_dir, digests) != rec.fingerprint:
             return None
         output = self.out_dir / rec.path

@@ -29,6 +29,7 @@ PANDOC_ARGS = ["--sandbox"]
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 ALLOWED_ATTRS = ("lang", "dir", "title", "width", "height")
 ID_DROPPED = ("Span", "Div", "Code", "CodeBlock", "Table", "Figure", "Link", "Image")
+ATTRIBUTED = (*ID_DROPPED, "Header")  # the elements that carry [id, classes, key-values]
 
 
 @dataclass
@@ -82,6 +83,11 @@ def parse(entry_id: str, part: str, path: Path, text: str) -> Parsed:
     return parsed
 
 
+def heading_id(entry_id: str, local: str) -> str:
+    """A heading's id in the editions: its entry's id, two hyphens, the id pandoc gave it."""
+    return f"{entry_id}--{local}"
+
+
 def _walk(value: object) -> Iterator[dict]:
     """Every AST element (a dict with a 't') in document order."""
     if isinstance(value, dict):
@@ -116,12 +122,12 @@ class Resolver:
 
     def resolve(self, entry_id: str, target: str) -> str | None:
         if target in self.local.get(entry_id, ()):
-            return f"{entry_id}--{target}"
+            return heading_id(entry_id, target)
         if target in self.entry_ids:
             return target
         owners = self.anywhere.get(target, [])
         if len(owners) == 1:
-            return f"{owners[0]}--{target}"
+            return heading_id(owners[0], target)
         if "--" in target and target.split("--", 1)[0] in self.entry_ids:
             owner, local = target.split("--", 1)
             if local in self.local.get(owner, ()):
@@ -157,7 +163,7 @@ def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCo
                              "remove the line")
             headings += 1
             node["c"][0] = _level(node["c"][0], outline)
-            node["c"][1][0] = f"{p.entry_id}--{hid}"
+            node["c"][1][0] = heading_id(p.entry_id, hid)
         elif kind in ID_DROPPED:
             # Only headings and entries are link targets; an author's id elsewhere could only
             # collide with one of ours (an invalid EPUB), so it goes.
@@ -219,7 +225,7 @@ def _attr_of(node: dict) -> list | None:
     """The [id, classes, key-values] triple of elements that carry attributes."""
     c = node.get("c")
     kind = node["t"]
-    if kind in ("Link", "Image", "Span", "Div", "Code", "CodeBlock", "Header", "Table", "Figure"):
+    if kind in ATTRIBUTED:
         attr = c[1] if kind == "Header" else c[0]
         if isinstance(attr, list) and len(attr) == 3 and isinstance(attr[2], list):
             return attr
