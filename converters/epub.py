@@ -81,14 +81,14 @@ def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
                                    media_type="font/ttf", content=path.read_bytes()))
 
     image_items = {}
-    for path, rel in sorted(rendered.images.items(), key=lambda kv: kv[1]):
-        item = epub.EpubItem(uid="img-" + _safe_id(rel), file_name=rel,
-                             media_type=media_type(path) or "application/octet-stream",
-                             content=path.read_bytes())
+    for path, ref in sorted(rendered.images.items(), key=lambda kv: kv[1].rel):
+        item = epub.EpubItem(uid="img-" + _safe_id(ref.rel), file_name=ref.rel,
+                             media_type=ref.media_type, content=path.read_bytes())
         out.add_item(item)
         image_items[path] = item
     # The cover page and a generated cover take names no entry or source image has.
-    taken = {file_of(e.id) for e in rendered.entries} | set(rendered.images.values())
+    taken = {file_of(e.id) for e in rendered.entries}
+    taken |= {ref.rel for ref in rendered.images.values()}
     cover_href = _cover_image(out, rendered, image_items, _free(GENERATED_COVER, taken))
     cover_page = _free(COVER_PAGE, taken)
 

@@ -35,16 +35,21 @@ def _inspect(path: Path) -> tuple[str | None, bool]:
 
 def media_type(path: Path) -> str | None:
     """The core media type of a raster image, or None if it is not one EPUB allows."""
-    if path.suffix.lower() == ".svg":
-        return "image/svg+xml"
-    return MEDIA_TYPES.get(_inspect(path)[0] or "")
+    return examine(path)[0]
 
 
 def image_problem(path: Path) -> str | None:
     """Why ``path`` cannot be used as an image, or None if it can."""
+    return examine(path)[1]
+
+
+def examine(path: Path) -> tuple[str | None, str | None]:
+    """(media type, None) for a usable image, or (None, why it cannot be used): one look."""
     if path.suffix.lower() == ".svg":
-        return "is SVG; use a PNG or JPEG image"
+        return None, "is SVG; use a PNG or JPEG image"
     fmt, too_large = _inspect(path)
     if too_large:
-        return f"is larger than {MAX_PIXELS // 1_000_000} megapixels; scale it down"
-    return None if fmt in MEDIA_TYPES else "is not a PNG, JPEG, GIF or WebP image"
+        return None, f"is larger than {MAX_PIXELS // 1_000_000} megapixels; scale it down"
+    if fmt not in MEDIA_TYPES:
+        return None, "is not a PNG, JPEG, GIF or WebP image"
+    return MEDIA_TYPES[fmt], None

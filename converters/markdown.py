@@ -20,7 +20,7 @@ from urllib.parse import unquote
 import pypandoc
 
 from .errors import Location, ProblemCollector
-from .images import image_problem
+from .images import examine
 from .paths import confine, is_remote
 from .text import line_col
 
@@ -30,6 +30,14 @@ SAFE_SCHEMES = ("http:", "https:", "mailto:")
 ALLOWED_ATTRS = ("lang", "dir", "title", "width", "height")
 ID_DROPPED = ("Span", "Div", "Code", "CodeBlock", "Table", "Figure", "Link", "Image")
 ATTRIBUTED = (*ID_DROPPED, "Header")  # the elements that carry [id, classes, key-values]
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """An image a Markdown file shows: its path in the source folder and its media type."""
+
+    rel: str
+    media_type: str
 
 
 @dataclass
@@ -136,7 +144,7 @@ class Resolver:
 
 
 def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCollector,
-            images: dict[Path, str]) -> str:
+            images: dict[Path, ImageRef]) -> str:
     """Check and rewrite ``p``'s AST in place, then write it as an HTML fragment."""
 
     def where(needle: str) -> Location:
@@ -279,7 +287,7 @@ def _link(url: str, entry_id: str, resolver: Resolver, where: Callable[[str], Lo
     return "#"
 
 
-def _image(url: str, source_dir: Path, images: dict[Path, str],
+def _image(url: str, source_dir: Path, images: dict[Path, ImageRef],
            where: Callable[[str], Location], problems: ProblemCollector) -> str:
     path, why = confine(source_dir, url)
     if path is None:
@@ -289,10 +297,10 @@ def _image(url: str, source_dir: Path, images: dict[Path, str],
         problems.add(where(url), "missing-image",
                      f"image '{url}' does not exist in the source folder; add it or fix the path")
         return ""
-    why = image_problem(path)
-    if why:
+    media, why = examine(path)
+    if media is None:
         problems.add(where(url), "image", f"image '{url}' {why}")
         return ""
     rel = path.relative_to(source_dir.resolve()).as_posix()
-    images[path] = rel
+    images[path] = ImageRef(rel, media)
     return rel

@@ -53,7 +53,7 @@ class RenderedEntry:
 class RenderedBook:
     book: Book
     entries: list[RenderedEntry]
-    images: dict[Path, str]  # absolute path -> path relative to the source folder
+    images: dict[Path, markdown.ImageRef]  # absolute path -> where it goes, its media type
 
     def owner_of(self) -> dict[str, str]:
         """Which entry holds each id, so a split edition (EPUB) can point links at files."""
@@ -73,7 +73,7 @@ def render(book: Book) -> RenderedBook:
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         parsed = list(pool.map(lambda job: markdown.parse(*job), jobs))
         resolver = markdown.Resolver([e.id for e in book.entries], parsed)
-        images: dict[Path, str] = {}
+        images: dict[Path, markdown.ImageRef] = {}
         fragments = list(pool.map(
             lambda p: markdown.to_html(p, resolver, book.source_dir, problems, images), parsed))
     problems.raise_if_any()
