@@ -55,10 +55,12 @@ def assert_refused(argv: list[str], out: Path, expected: list[tuple[str, str, st
     assert code == 1, err
     assert "Traceback" not in err + captured.out
     reported = [line for line in err.splitlines() if ": error: " in line]
+    unmatched = list(reported)
     for where, problem_code, fragment in expected:
-        hits = [line for line in reported if line.startswith(f"{where}: error: ")
+        hits = [line for line in unmatched if line.startswith(f"{where}: error: ")
                 and line.endswith(f"[{problem_code}]") and fragment in line]
         assert hits, f"expected {where} [{problem_code}] {fragment!r} in:\n{err}"
+        unmatched.remove(hits[0])  # one reported line answers one expectation
     assert len(reported) == len(expected), err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == PREVIOUS  # nothing new, no temp
     return err

@@ -217,6 +217,7 @@ def test_headings_bookmarks_and_links_resolve(rich_dist, rich_book):
     marks = bookmarks(path)
     assert all(len(name) <= 40 for name in marks)
     names = {bookmark_name(i) for i in ids}
+    assert headings(path)
     for _level, title, para in headings(path):
         own = [b.get(w("name")) for b in para.findall(w("bookmarkStart"))]
         assert len(own) == 1 and own[0] in names, title

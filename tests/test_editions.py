@@ -62,11 +62,13 @@ def test_pdf_outline_text_and_metadata(sample_dist):
         assert "Anglo-Soviet relations" in str(info["/Keywords"])
         assert str(info["/Subject"]).startswith("A study of Anglo-Soviet relations")
         assert str(pdf.Root.Lang) == "en-GB"
-        for page in pdf.pages:
-            for font in (page.Resources.get("/Font") or {}).values():
-                descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
-                descriptor = descendant.FontDescriptor
-                assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+        fonts = [font for page in pdf.pages
+                 for font in (page.Resources.get("/Font") or {}).values()]
+        assert fonts
+        for font in fonts:
+            descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+            descriptor = descendant.FontDescriptor
+            assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(sample_dist["pdf"]).pages)
     assert "The Precarious Truce" in text
     for fragment in ("There are notoriously no precedents", "like the Soviets",

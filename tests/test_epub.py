@@ -16,8 +16,7 @@ from lxml import etree
 from PIL import Image
 
 from converters import build
-from converters.ace import run_ace
-from converters.epub_meta import CONFORMS_TO
+from converters.ace import ace_command, chromium, run_ace
 from converters.epubcheck import run_epubcheck
 from converters.errors import BuildError, SourceError
 from converters.fonts import serif_faces
@@ -112,9 +111,10 @@ def test_epubcheck_with_usage_has_no_fatal_error_or_warning(epubs, name):
 @pytest.mark.parametrize("name", ["sample", "rich"])
 def test_ace_finds_no_violations(epubs, name):
     try:
-        report = run_ace(epubs[name])
+        ace_command(), chromium()
     except BuildError as exc:
         pytest.skip(f"Ace cannot run here: {exc}")
+    report = run_ace(epubs[name])  # installed: an Ace that crashes or times out fails the test
     assert report.version.startswith("1.")
     assert [str(v) for v in report.violations] == []
     assert report.outcome == "pass"
@@ -180,8 +180,7 @@ def test_accessibility_metadata_follows_the_content(sample, rich):
     assert "textual" in rich.meta("schema:accessModeSufficient")
     for epub in (sample, rich):
         assert epub.meta("schema:accessibilityHazard") == ["none"]
-        assert epub.meta("dcterms:conformsTo") == [CONFORMS_TO]
-        assert CONFORMS_TO == "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
+        assert epub.meta("dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
         assert len(epub.meta("schema:accessibilitySummary")[0]) > 80
         assert epub.meta("a11y:pageBreakSource") == []  # the prefixed form EPUBCheck rejects
     assert rich.meta("pageBreakSource") == ["urn:isbn:9780952831303"]

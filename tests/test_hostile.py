@@ -8,7 +8,6 @@ process while pandoc and WeasyPrint are watched through that server's request co
 from __future__ import annotations
 
 import http.server
-import os
 import socket
 import threading
 import tracemalloc
@@ -20,6 +19,7 @@ import pikepdf
 import pytest
 from lxml import etree
 from lxml import html as lhtml
+from PIL import Image, PngImagePlugin
 
 from converters.errors import SourceError
 from converters.loader import MAX_MARKDOWN_BYTES, load_book
@@ -196,9 +196,11 @@ A [web link]({url}/page) stays a link and is never fetched, [mail](mailto:a@exam
 
 <!-- a comment with <script>alert(4)</script> -->
 """
+OUTSIDE_TOKEN = "editions-outside-token-5f3a9c1e7b"
 HARMLESS_YAML = BASE.replace(
     "title: A Small Book",
-    'title: "A Small Book ![t]({url}/title.png) ![h](/etc/hostname) <script>x</script>"',
+    'title: "A Small Book ![t]({url}/title.png) ![h](/etc/hostname) ![o](../outside.png) '
+    '![a]({outside}) <script>x</script>"',
 ).replace("date: 2020", 'date: 2020\ndescription: "<img src=\\"{url}/d.png\\"> [x](javascript:y)"'
           '\nsubjects: ["![s]({url}/subject.png)"]')
 
@@ -210,8 +212,12 @@ def harmless_dist(tmp_path_factory, server):
 
     root = tmp_path_factory.mktemp("harmless")
     src = root / "src"
-    make(src, {"book.yaml": HARMLESS_YAML, "one.md": HARMLESS_MD.replace("{{", "{")
-               .replace("}}", "}")}, server)
+    # A real PNG outside the source folder, carrying a token no edition may ever contain.
+    secret = PngImagePlugin.PngInfo()
+    secret.add_text("secret", OUTSIDE_TOKEN)
+    Image.new("RGB", (4, 4)).save(root / "outside.png", pnginfo=secret)
+    make(src, {"book.yaml": HARMLESS_YAML.replace("{outside}", str(root / "outside.png")),
+               "one.md": HARMLESS_MD.replace("{{", "{").replace("}}", "}")}, server)
     before = len(_Counter.hits)
     mp = pytest.MonkeyPatch()
     try:
@@ -284,15 +290,16 @@ def test_no_script_or_fetch_reaches_the_docx(harmless_dist):
         names = z.namelist()
         # the title's '![t](…)' and '![h](/etc/hostname)' were once fetched and embedded here
         assert not [n for n in names if n.startswith("word/media/")], names
-        hostname = Path("/etc/hostname").read_bytes().strip() if os.path.exists(
-            "/etc/hostname") else b"\0never"
+        external = []
         for name in names:
             data = z.read(name)
             if name.endswith(".rels"):
-                for rel in etree.fromstring(data):
-                    if rel.get("TargetMode") == "External":
-                        assert rel.get("Target").startswith(("http://127.0.0.1", "mailto:"))
-            assert hostname not in data or len(hostname) < 4
+                external += [rel.get("Target") for rel in etree.fromstring(data)
+                             if rel.get("TargetMode") == "External"]
+            # the outside PNG, named by a '../' and by an absolute path, was never read
+            assert OUTSIDE_TOKEN.encode() not in data, name
+        # the web link and the mailto are there, and nothing else leads outside
+        assert external and all(t.startswith(("http://127.0.0.1", "mailto:")) for t in external)
         document = z.read("word/document.xml").decode("utf-8")
         # the raw HTML is there as visible text at most, never as a field or object
         assert "<w:object" not in document and "w:fldSimple" not in document
