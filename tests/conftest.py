@@ -94,3 +94,22 @@ def rich_dist(tmp_path_factory) -> dict[str, Path]:
     """The three editions of the richer test book (tests/books/rich), keyed by format."""
     out = tmp_path_factory.mktemp("rich-dist")
     return {r.format: r.path for r in build(RICH, out)}
+
+
+@pytest.fixture(scope="session")
+def epubcheck_once():
+    """run_epubcheck with usage messages, once per file for the whole session (~4 s a run).
+
+    ``editions check`` filters out usage messages itself, so its tests can share the result.
+    """
+    from converters.epubcheck import run_epubcheck
+
+    results: dict[Path, tuple] = {}
+
+    def run(path: Path, usage: bool = True) -> tuple:
+        if path not in results:
+            results[path] = run_epubcheck(path, usage=True)
+        return results[path]
+
+    return run
+

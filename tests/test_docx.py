@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 import shutil
@@ -19,7 +18,7 @@ from lxml import html as lhtml
 from converters import build
 from converters.docx_post import bookmark_name
 from converters.render import render, title_id
-from tests.conftest import MINIMAL_YAML, RICH, SAMPLE_LABELS
+from tests.conftest import MINIMAL_YAML, SAMPLE_LABELS
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W, "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
@@ -297,18 +296,6 @@ def test_sample_custom_properties_without_isbn(sample_dist):
               part(sample_dist["docx"], "docProps/custom.xml").iter(f"{{{NS['op']}}}property")}
     assert custom == {"Identifier": "urn:uuid:7b0e3c1a-5d2f-5c61-9a4e-3f1c2b8d6e90",
                       "Publisher": "Cambridge University Press"}
-
-
-def test_source_date_epoch_sets_dates_and_reproduces_bytes(tmp_path, monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    first = build(RICH, tmp_path / "a", ["docx"])[0].path
-    second = build(RICH, tmp_path / "b", ["docx"])[0].path
-    when = dt.datetime(2023, 11, 14, 22, 13, 20)
-    props = docx.Document(first).core_properties
-    assert props.created.replace(tzinfo=None) == props.modified.replace(tzinfo=None) == when
-    with zipfile.ZipFile(first) as z:
-        assert {i.date_time for i in z.infolist()} == {when.timetuple()[:6]}
-    assert first.read_bytes() == second.read_bytes()
 
 
 def test_publisher_reference_document_is_used(write_source, tmp_path):

@@ -17,7 +17,6 @@ from PIL import Image
 
 from converters import build
 from converters.ace import ace_command, chromium, run_ace
-from converters.epubcheck import run_epubcheck
 from converters.errors import BuildError, SourceError
 from converters.fonts import serif_faces
 from tests.conftest import MINIMAL_YAML, RICH
@@ -97,10 +96,10 @@ def epubs(sample_dist, rich_dist):
 # --- validators -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["sample", "rich"])
-def test_epubcheck_with_usage_has_no_fatal_error_or_warning(epubs, name):
+def test_epubcheck_with_usage_has_no_fatal_error_or_warning(epubs, name, epubcheck_once):
     if shutil.which("java") is None:
         pytest.skip("EPUBCheck needs Java (make test installs default-jre-headless)")
-    version, messages = run_epubcheck(epubs[name], usage=True)
+    version, messages = epubcheck_once(epubs[name])
     assert version.startswith("5.")
     assert [str(m) for m in messages if m.severity in ("FATAL", "ERROR", "WARNING")] == []
     # Usage notes too, except the one EPUBCheck gives for every @font-face of the embedded serif.

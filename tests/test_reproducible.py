@@ -7,6 +7,7 @@ import shutil
 import time
 import zipfile
 
+import docx
 import pikepdf
 import pytest
 
@@ -53,6 +54,12 @@ def test_pdf_dates_and_id_come_from_the_source_date(two_builds):
     with pikepdf.open(two_builds[0]["pdf"]) as pdf:
         assert str(pdf.docinfo["/CreationDate"]).startswith("D:20200913122640")
         assert len(pdf.trailer.ID) == 2
+
+
+def test_docx_core_dates_come_from_the_source_date(two_builds):
+    props = docx.Document(two_builds[0]["docx"]).core_properties
+    when = dt.datetime(2020, 9, 13, 12, 26, 40)
+    assert props.created.replace(tzinfo=None) == props.modified.replace(tzinfo=None) == when
 
 
 def test_normalise_zip_removes_clock_and_host(tmp_path):
