@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from converters.build import build
-from converters.loader import MAX_MARKDOWN_BYTES
+from converters.build.orchestrate import build
+from converters.source.loader import MAX_MARKDOWN_BYTES
 
 BOOK = """title: Large
 creators: [Ann Author]

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from converters import build
-from converters.build import BuildOptions
+from converters.build.orchestrate import BuildOptions
 from tests.books.long import write_long_book
 
 

@@ -102,7 +102,7 @@ def epubcheck_once():
 
     ``editions check`` filters out usage messages itself, so its tests can share the result.
     """
-    from converters.epubcheck import run_epubcheck
+    from converters.check.epubcheck import run_epubcheck
 
     results: dict[Path, tuple] = {}
 

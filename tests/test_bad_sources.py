@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from converters.cli import main
+from converters.cli.main import main
 
 BAD = Path(__file__).resolve().parent / "bad"
 CASES = sorted(p.name for p in BAD.iterdir() if p.is_dir())
@@ -102,8 +102,8 @@ def test_author_ids_cannot_collide_with_ours(tmp_path):
 
     from lxml import html as lhtml
 
-    from converters.loader import load_book
-    from converters.render import render
+    from converters.render.book import render
+    from converters.source.loader import load_book
 
     src = tmp_path / "src"
     shutil.copytree(BAD / "ok-crlf", src, ignore=shutil.ignore_patterns("expect.txt"))

@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 
 from converters import build, load_book, render
-from converters.build import BuildOptions, EditionsFailed
-from converters.fingerprint import STATE_FILE, sha256_file
+from converters.build.fingerprint import STATE_FILE, sha256_file
+from converters.build.orchestrate import BuildOptions, EditionsFailed
 
 DUPLICATE_REFERENCE = "See [a].\n\n[a]: https://example.org/one\n[a]: https://example.org/two\n"
 
@@ -48,8 +48,8 @@ def test_unchanged_editions_are_skipped_without_reading_the_source(pictured_sour
         raise AssertionError("a no-op build loaded or rendered the book")
 
     # (the package re-exports functions named like their modules, hence sys.modules)
-    monkeypatch.setattr(sys.modules["converters.loader"], "load_book", refuse)
-    monkeypatch.setattr(sys.modules["converters.render"], "render", refuse)
+    monkeypatch.setattr(sys.modules["converters.source.loader"], "load_book", refuse)
+    monkeypatch.setattr(sys.modules["converters.render.book"], "render", refuse)
     second = build(pictured_source, out, ["epub", "docx"])
     assert statuses(second) == {"epub": "skipped", "docx": "skipped"}
     assert [r.sha256 for r in second] == [r.sha256 for r in first]

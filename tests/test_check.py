@@ -10,8 +10,8 @@ import docx
 import pikepdf
 import pytest
 
-from converters.check import Expected, check_edition
-from converters.cli import main
+from converters.check.structural import Expected, check_edition
+from converters.cli.main import main
 from tests.conftest import SAMPLE, SAMPLE_LABELS
 
 FINDING = re.compile(r"^(?P<file>.+?): (?P<severity>error|warning)\[(?P<code>[A-Z0-9-]+)\]: "
@@ -31,7 +31,7 @@ def findings(text: str) -> list[dict[str, str]]:
 @needs_java
 def test_check_passes_on_the_sample_editions(sample_dist, capsys, monkeypatch, epubcheck_once):
     # The same EPUBCheck run test_epub.py asserts on; check re-reports it in its own format.
-    monkeypatch.setattr("converters.epubcheck.run_epubcheck", epubcheck_once)
+    monkeypatch.setattr("converters.check.epubcheck.run_epubcheck", epubcheck_once)
     dist = sample_dist["epub"].parent
     assert main(["check", str(dist), "--source", str(SAMPLE)]) == 0
     captured = capsys.readouterr()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from converters import __version__
-from converters.cli import main
+from converters.cli.main import main
 from tests.conftest import copy_sample
 
 
@@ -143,8 +143,8 @@ def test_strict_turns_a_pandoc_warning_into_exit_1(minimal_source, tmp_path, cap
 def test_progress_plain_in_ci_live_on_a_terminal(monkeypatch):
     import io
 
-    from converters.build import EditionResult
-    from converters.progress import Progress, wants_live
+    from converters.build.orchestrate import EditionResult
+    from converters.cli.progress import Progress, wants_live
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

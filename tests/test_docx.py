@@ -16,8 +16,8 @@ from lxml import etree
 from lxml import html as lhtml
 
 from converters import build
-from converters.docx_post import bookmark_name
-from converters.render import render, title_id
+from converters.docx.post import bookmark_name
+from converters.render.book import render, title_id
 from tests.conftest import MINIMAL_YAML, SAMPLE_LABELS
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

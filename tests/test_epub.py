@@ -16,9 +16,9 @@ from lxml import etree
 from PIL import Image
 
 from converters import build
-from converters.ace import ace_command, chromium, run_ace
-from converters.errors import BuildError, SourceError
-from converters.fonts import serif_faces
+from converters.assets.fonts import serif_faces
+from converters.check.ace import ace_command, chromium, run_ace
+from converters.core.errors import BuildError, SourceError
 from tests.conftest import MINIMAL_YAML, RICH
 
 NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",

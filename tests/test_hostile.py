@@ -21,8 +21,8 @@ from lxml import etree
 from lxml import html as lhtml
 from PIL import Image, PngImagePlugin
 
-from converters.errors import SourceError
-from converters.loader import MAX_MARKDOWN_BYTES, load_book
+from converters.core.errors import SourceError
+from converters.source.loader import MAX_MARKDOWN_BYTES, load_book
 from tests.conftest import MINIMAL_YAML
 from tests.test_bad_sources import PREVIOUS, assert_refused
 
@@ -208,7 +208,7 @@ HARMLESS_YAML = BASE.replace(
 @pytest.fixture(scope="module")
 def harmless_dist(tmp_path_factory, server):
     """All three editions of a source full of inert hostile text, built without network."""
-    from converters.build import build
+    from converters.build.orchestrate import build
 
     root = tmp_path_factory.mktemp("harmless")
     src = root / "src"
@@ -342,8 +342,8 @@ def test_no_javascript_or_actions_in_the_pdf(harmless_dist):
 
 def test_pdf_html_has_no_active_content(harmless_dist):
     # The shared HTML all three come from: one parse, every element checked.
-    from converters.loader import load_book as load
-    from converters.render import render
+    from converters.render.book import render
+    from converters.source.loader import load_book as load
 
     results, _ = harmless_dist
     src = results["pdf"].parent.parent / "src"
@@ -355,7 +355,7 @@ def test_pdf_html_has_no_active_content(harmless_dist):
                                  "ftp://example.org/x", "file:///etc/passwd",
                                  "file:///editions-source/../../etc/passwd"])
 def test_weasyprint_fetcher_refuses_network_and_outside_files(url, tmp_path, no_network):
-    from converters.fetch import ConfinedFetcher
+    from converters.pdf.fetch import ConfinedFetcher
 
     (tmp_path / "inside.png").write_bytes(b"x")
     fetcher = ConfinedFetcher(tmp_path)

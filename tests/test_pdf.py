@@ -15,7 +15,7 @@ from PIL import Image, ImageStat
 from pypdf import PdfReader
 
 from converters import build, load_book, render
-from converters.build import BuildOptions
+from converters.build.orchestrate import BuildOptions
 from tests.books.long import write_long_book
 from tests.conftest import RICH, SAMPLE
 

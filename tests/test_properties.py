@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from converters.build import build
-from converters.errors import SourceError
-from converters.yamlnodes import XML_INVALID
+from converters.build.orchestrate import build
+from converters.core.errors import SourceError
+from converters.source.yamlnodes import XML_INVALID
 
 # Everything Unicode has, control characters and lone surrogates included, weighted towards
 # the characters that break things: XML specials, quotes, RTL and bidi controls, emoji.
@@ -119,7 +119,7 @@ def test_random_markdown_builds_or_is_refused(markdown):
        subjects=st.lists(CLEAN_TEXT, max_size=2), description=CLEAN_TEXT,
        markdown=MARKDOWN.filter(lambda t: not XML_INVALID.search(t)))
 def test_random_valid_books_pass_epubcheck(title, creators, subjects, description, markdown):
-    from converters.epubcheck import run_epubcheck
+    from converters.check.epubcheck import run_epubcheck
 
     epub = build_epub({"book.yaml": book_yaml(title, None, creators, subjects, description,
                                               None), "one.md": markdown})

@@ -12,7 +12,7 @@ import pikepdf
 import pytest
 
 from converters import build
-from converters.reproducible import normalise_zip, zip_timestamp
+from converters.build.reproducible import normalise_zip, zip_timestamp
 from tests.conftest import RICH
 
 EPOCH = 1_600_000_000  # 2020-09-13 12:26:40 UTC

@@ -1,0 +1,366 @@
+"""Source folder -> editions in the output folder: incremental, parallel, reproducible.
+
+- **Incremental.** Before anything is parsed, each requested edition's fingerprint is
+  recomputed from the bytes of the files it was last built from (see ``fingerprint.py``); an
+  edition whose fingerprint and output file are unchanged is skipped.  Only if something must
+  be built is the book loaded and its Markdown rendered.
+- **Parallel.** The Markdown is rendered once, here in the parent, and the ``RenderedBook``
+  (plain dataclasses and strings) is sent to one worker process per edition.  Rendering in
+  each worker instead would run pandoc on every file three times over on a two-core machine,
+  and the writers never re-render by design.  Workers are forked where the platform allows,
+  so each imports only its own writer library.
+- **Isolated failures, atomic results.** Every edition is written into a temporary folder
+  beside the output and moved into place with ``os.replace`` (atomic on one file system) as
+  soon as it is complete and clean.  An edition that fails leaves its previous file as it was;
+  the others still land; :class:`EditionsFailed` then reports the failure with every result.
+- **Reproducible.** EPUB and DOCX packages are re-packed by ``reproducible.normalise_zip``
+  after their writer, so with ``SOURCE_DATE_EPOCH`` set two builds give identical bytes.
+- **Warnings** from pandoc (the ``pypandoc`` logger), WeasyPrint and this package are
+  collected per edition; with ``strict`` an edition with warnings fails.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import multiprocessing
+import os
+import shutil
+import tempfile
+import threading
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..core.errors import BuildError, EditionsError, SourceError
+from ..core.options import BuildOptions
+from .fingerprint import EditionRecord, State, fingerprint, input_digests, sha256_file
+
+if TYPE_CHECKING:
+    from ..render.book import RenderedBook
+    from ..source.model import Book
+
+
+Writer = Callable[["RenderedBook", Path, Path, BuildOptions], None]
+# Imported lazily: a no-op build must not pay for importing WeasyPrint.
+WRITERS: dict[str, tuple[str, str]] = {"epub": ("converters.epub.writer", "write_epub"),
+                                       "pdf": ("converters.pdf.writer", "write_pdf"),
+                                       "docx": ("converters.docx.writer", "write_docx")}
+FORMATS = tuple(WRITERS)
+# Longest first, so the slowest edition starts first when there are fewer cores than editions.
+_START_ORDER = ("pdf", "docx", "epub")
+# Loggers whose warnings are an edition's warnings.
+WARNING_SOURCES = {"pypandoc": "pandoc", "weasyprint": "weasyprint", "converters": "editions",
+                   "fontTools": "fonttools", "ebooklib": "ebooklib"}
+
+
+def writer(fmt: str) -> Writer:
+    module, name = WRITERS[fmt]
+    return getattr(importlib.import_module(module), name)
+
+
+@dataclass(frozen=True)
+class EditionResult:
+    format: str
+    path: Path
+    size: int
+    seconds: float
+    status: str = "built"  # "built", "skipped" (unchanged) or "failed"
+    sha256: str | None = None
+    pages: int | None = None  # PDF: pages; EPUB: spine documents; DOCX: None
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+
+class EditionsFailed(BuildError):
+    """One or more editions failed; the others were written.  ``results`` holds them all."""
+
+    def __init__(self, results: list[EditionResult]) -> None:
+        self.results = results
+        failed = [r for r in results if not r.ok]
+        super().__init__("; ".join(f"the {r.format.upper()} edition failed: {r.error}"
+                                   for r in failed))
+
+
+# on_event(kind, format or None, result or None); kinds: "load", "render", "start", "skipped",
+# "built", "failed".  The CLI turns these into its progress display.
+EventHandler = Callable[[str, "str | None", "EditionResult | None"], None]
+
+
+def build(source_dir: str | Path = "source", out_dir: str | Path = "dist",
+          formats: Iterable[str] = FORMATS, options: BuildOptions | None = None, *,
+          force: bool = False, jobs: int | None = None, strict: bool = False,
+          on_event: EventHandler | None = None) -> list[EditionResult]:
+    """Build the requested editions of the book in ``source_dir`` into ``out_dir``.
+
+    Returns one result per format, in the order asked.  Raises ``SourceError`` (nothing
+    written) for a bad source and :class:`EditionsFailed` if any edition failed.
+    """
+    options = options or BuildOptions()
+    formats = list(dict.fromkeys(formats))
+    unknown = [f for f in formats if f not in WRITERS]
+    if unknown:
+        raise ValueError(f"unknown format(s): {', '.join(unknown)}")
+    emit = on_event or (lambda kind, fmt, result: None)
+    source, out = Path(source_dir), Path(out_dir)
+    state = State.load(out)
+    results: dict[str, EditionResult] = {}
+    if not force:
+        for fmt in formats:
+            record = state.unchanged(fmt, options.for_format(fmt), source)
+            # An edition built with warnings is rebuilt under --strict, so that they count.
+            if record is not None and not (strict and record.warnings):
+                results[fmt] = _skipped(fmt, out, record)
+                emit("skipped", fmt, results[fmt])
+    todo = [f for f in formats if f not in results]
+    if todo:
+        _build_editions(source, out, todo, options, state, results, jobs, strict, emit)
+    ordered = [results[f] for f in formats]
+    if not all(r.ok for r in ordered):
+        raise EditionsFailed(ordered)
+    return ordered
+
+
+def _with_markdown_problems(exc: SourceError,
+                            render: Callable[[Book], RenderedBook]) -> SourceError:
+    """``exc`` plus what the Markdown checks find in the part of the book that could be read.
+
+    Reporting every problem in one run means a bad book.yaml must not hide a missing image.
+    Link targets are only judged when every entry and its text were read.
+    """
+    if exc.partial is None:
+        return exc
+    try:
+        with collect_warnings():
+            render(exc.partial)
+    except SourceError as more:
+        extra = [p for p in more.problems if exc.complete or p.code != "broken-link"]
+        return SourceError([*exc.problems, *extra])
+    except Exception:  # the partial book is not a whole one; its own problems are enough
+        return exc
+    return exc
+
+
+def _skipped(fmt: str, out: Path, record: EditionRecord) -> EditionResult:
+    return EditionResult(fmt, out / record.path, record.size, 0.0, "skipped", record.sha256,
+                         record.pages, tuple(record.warnings))
+
+
+def _build_editions(source: Path, out: Path, todo: list[str], options: BuildOptions,
+                    state: State, results: dict[str, EditionResult], jobs: int | None,
+                    strict: bool, emit: EventHandler) -> None:
+    from ..render.book import render
+    from ..source.loader import load_book
+
+    emit("load", None, None)
+    try:
+        book = load_book(source)
+    except SourceError as exc:
+        raise _with_markdown_problems(exc, render) from None
+    emit("render", None, None)
+    with collect_warnings() as render_warnings:
+        rendered = render(book)
+    inputs = sorted({*book.files, *rendered.images})
+    digests = input_digests(source, inputs)
+    out.mkdir(parents=True, exist_ok=True)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    from ..source.paths import remove_stale_workdirs, workdir_prefix
+
+    remove_stale_workdirs(out)  # left by a build that was killed: SIGKILL skips all clean-up
+    with tempfile.TemporaryDirectory(dir=out, prefix=workdir_prefix()) as tmp:
+        work = Path(tmp)
+        tasks = []
+        for fmt in sorted(todo, key=_START_ORDER.index):
+            scratch = work / f"work-{fmt}"
+            scratch.mkdir()
+            tasks.append(_Task(fmt, rendered, work / f"{book.slug}.{fmt}", scratch, options,
+                               epoch))
+        if strict and render_warnings:
+            outcomes: Iterable[_Outcome] = (
+                _Outcome(t.fmt, False, 0.0, [], "pandoc warned while converting the Markdown "
+                         "and --strict is on") for t in tasks)
+        else:
+            outcomes = _run_all(tasks, jobs or os.cpu_count() or 1, emit)
+        for outcome in outcomes:
+            task = next(t for t in tasks if t.fmt == outcome.fmt)
+            warnings = (*render_warnings, *outcome.warnings)
+            error = outcome.error
+            if error is None and strict and warnings:
+                error = f"{len(warnings)} warning(s) and --strict is on"
+            final = out / task.target.name
+            if error is None:
+                os.replace(task.target, final)
+                results[outcome.fmt] = EditionResult(
+                    outcome.fmt, final, outcome.size, outcome.seconds, "built", outcome.sha256,
+                    outcome.pages, warnings)
+                if digests is not None:
+                    options_used = options.for_format(outcome.fmt)
+                    state.editions[outcome.fmt] = EditionRecord(
+                        final.name, fingerprint(outcome.fmt, options_used, source, digests),
+                        outcome.sha256 or "", outcome.size, outcome.pages, list(digests),
+                        list(warnings))
+                emit("built", outcome.fmt, results[outcome.fmt])
+            else:
+                # The previous file, if any, stays; its record no longer matches the sources.
+                state.editions.pop(outcome.fmt, None)
+                results[outcome.fmt] = EditionResult(outcome.fmt, final, 0, outcome.seconds,
+                                                     "failed", None, None, warnings, error)
+                emit("failed", outcome.fmt, results[outcome.fmt])
+        state.source = str(source.resolve())
+        state.save(scratch=work)  # its temporary file goes with the work folder if killed
+
+
+@dataclass
+class _Task:
+    """One edition to write; pickled to a worker process."""
+
+    fmt: str
+    rendered: RenderedBook
+    target: Path
+    scratch: Path
+    options: BuildOptions
+    source_date_epoch: str | None
+
+
+@dataclass
+class _Outcome:
+    """What a worker sends back: plain values only, so it always pickles."""
+
+    fmt: str
+    ok: bool
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    size: int = 0
+    sha256: str | None = None
+    pages: int | None = None
+
+
+def _run_all(tasks: list[_Task], jobs: int, emit: EventHandler) -> Iterator[_Outcome]:
+    if jobs <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            emit("start", task.fmt, None)
+            yield _run_task(task)
+        return
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
+                             mp_context=_process_context()) as pool:
+        futures = {}
+        for task in tasks:
+            futures[pool.submit(_run_task, task)] = task
+            emit("start", task.fmt, None)
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except Exception as exc:  # the worker died (killed, out of memory) or never ran
+                yield _Outcome(futures[future].fmt, False, 0.0, [],
+                               f"the worker process failed: {type(exc).__name__}: {exc}")
+
+
+def _process_context() -> multiprocessing.context.BaseContext:
+    # fork is cheapest (no re-import), but forking a process that runs other threads can
+    # deadlock; a host application with threads gets spawn instead.
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _run_task(task: _Task) -> _Outcome:
+    """Write one edition (in a worker process, or inline with --jobs 1)."""
+    # A spawned worker or a reused one must see the parent's date, not its own environment.
+    if task.source_date_epoch is None:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    else:
+        os.environ["SOURCE_DATE_EPOCH"] = task.source_date_epoch
+    started = time.perf_counter()
+    with collect_warnings() as warnings:
+        try:
+            writer(task.fmt)(task.rendered, task.target, task.scratch, task.options)
+            if task.fmt in ("epub", "docx"):
+                from .reproducible import normalise_zip
+
+                normalise_zip(task.target, epub=task.fmt == "epub")
+            pages = count_pages(task.fmt, task.target)
+        except EditionsError as exc:
+            return _Outcome(task.fmt, False, time.perf_counter() - started, list(warnings),
+                            str(exc))
+        except Exception as exc:  # a writer library failing on valid input
+            return _Outcome(task.fmt, False, time.perf_counter() - started, list(warnings),
+                            _brief(f"{type(exc).__name__}: {exc}"))
+        finally:
+            shutil.rmtree(task.scratch, ignore_errors=True)
+    return _Outcome(task.fmt, True, time.perf_counter() - started, list(warnings), None,
+                    task.target.stat().st_size, sha256_file(task.target), pages)
+
+
+def _brief(message: str, limit: int = 400) -> str:
+    """A library's error on one line, without the tool's own stack dump (pandoc's CallStack)."""
+    message = message.split("CallStack (from")[0]
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+def count_pages(fmt: str, path: Path) -> int | None:
+    """PDF: its pages.  EPUB: the documents in its spine.  DOCX: None (Word lays out pages)."""
+    if fmt == "pdf":
+        import pikepdf
+
+        with pikepdf.open(path) as pdf:
+            return len(pdf.pages)
+    if fmt == "epub":
+        from lxml import etree
+
+        with zipfile.ZipFile(path) as z:
+            container = etree.fromstring(z.read("META-INF/container.xml"))
+            opf_path = container.xpath("//*[local-name()='rootfile']/@full-path")[0]
+            opf = etree.fromstring(z.read(opf_path))
+        return len(opf.xpath("//*[local-name()='spine']/*[local-name()='itemref']"))
+    return None
+
+
+class _Collector(logging.Handler):
+    def __init__(self, sink: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        origin = next((label for name, label in WARNING_SOURCES.items()
+                       if record.name == name or record.name.startswith(name + ".")),
+                      record.name)
+        message = " ".join(record.getMessage().split())
+        line = f"{origin}: {message}"
+        if line not in self.sink:
+            self.sink.append(line)
+
+
+@contextmanager
+def collect_warnings() -> Iterator[list[str]]:
+    """Collect warnings logged by pandoc (via pypandoc), WeasyPrint and this package.
+
+    The loggers' own handlers are set aside meanwhile: collected warnings are reported by the
+    CLI, never printed twice.
+    """
+    sink: list[str] = []
+    collector = _Collector(sink)
+    saved = {}
+    for name in WARNING_SOURCES:
+        logger = logging.getLogger(name)
+        saved[name] = (logger.handlers[:], logger.propagate)
+        logger.handlers = [collector]
+        logger.propagate = False
+    try:
+        yield sink
+    finally:
+        for name, (handlers, propagate) in saved.items():
+            logger = logging.getLogger(name)
+            logger.handlers = handlers
+            logger.propagate = propagate

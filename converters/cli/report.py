@@ -1,0 +1,62 @@
+"""``--report FILE.json``: what a CI job needs to know about each edition, as JSON.
+
+Schema (``"report": 1``)::
+
+    {"report": 1, "editions_version": "0.1.0", "command": "build" | "check",
+     "source": "/abs/source" | null, "out": "dist", "source_date_epoch": "…" | null,
+     "ok": true, "exit_code": 0, "problems": ["source/book.yaml:3:1: error: … [code]", …],
+     "editions": [{"format": "pdf", "path": "dist/book.pdf", "status": "built",
+                   "sha256": "…", "size": 123, "pages": 29, "seconds": 1.27,
+                   "warnings": ["weasyprint: …"], "error": null,
+                   "check": {"ok": true, "errors": 0, "warnings": 0,
+                             "findings": [{"file": …, "severity": …, "code": …,
+                                           "message": …}]} | null}]}
+
+``status`` is ``built``, ``skipped`` (unchanged since the last build), ``failed`` or, for
+``editions check``, ``checked``.  ``pages`` is the PDF's page count, the number of documents in
+the EPUB's spine, and null for the DOCX (its pages exist only once a word processor lays it out).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..core.errors import display_path
+
+if TYPE_CHECKING:
+    from ..build.orchestrate import EditionResult
+    from ..check.structural import CheckResult
+
+REPORT_VERSION = 1
+
+
+def edition_entry(result: EditionResult, check: CheckResult | None) -> dict:
+    return {"format": result.format, "path": display_path(result.path),
+            "status": result.status, "sha256": result.sha256,
+            "size": result.size if result.ok else None, "pages": result.pages,
+            "seconds": round(result.seconds, 3) if result.status != "checked" else None,
+            "warnings": list(result.warnings), "error": result.error,
+            "check": check.as_dict() if check is not None else None}
+
+
+def report_data(command: str, results: Iterable[EditionResult],
+                checks: dict[Path, CheckResult], *, source: Path | None, out: Path,
+                exit_code: int, problems: Iterable[str] = ()) -> dict:
+    from ..core.version import __version__
+
+    return {"report": REPORT_VERSION, "editions_version": __version__, "command": command,
+            "source": str(source.resolve()) if source else None, "out": display_path(out),
+            "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH") or None,
+            "ok": exit_code == 0, "exit_code": exit_code, "problems": list(problems),
+            "editions": [edition_entry(r, checks.get(r.path)) for r in results]}
+
+
+def write_report(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,70 @@
+"""DOCX edition: the shared HTML through pandoc, then finished in OOXML (see docx_post)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pypandoc
+from lxml import html as lhtml
+
+from ..core.dates import build_datetime
+from ..render.book import RenderedBook
+from .post import TOC_MARKER, finish
+from .reference import SERIF, reference_docx
+
+if TYPE_CHECKING:
+    from ..core.options import BuildOptions
+
+__all__ = ["SERIF", "docx_html", "reference_docx", "write_docx"]
+
+# Title page lines of the shared HTML -> paragraph styles of the reference document.
+TITLEPAGE_STYLES = {"title": "Title", "subtitle": "Subtitle", "author": "Author",
+                    "publisher": "Publisher", "year": "Date"}
+
+
+def docx_html(rendered: RenderedBook) -> str:
+    """The shared sections, adapted only in how pandoc should style them.
+
+    pandoc's HTML reader turns ``data-custom-style`` on a div into a paragraph style, so the
+    title page and summaries get their own styles; the contents list becomes a marker that
+    docx_post replaces with a TOC field.
+    """
+    body = []
+    for entry in rendered.entries:
+        root = lhtml.fragment_fromstring(entry.html)
+        for div in root.find_class("abstract"):
+            div.set("data-custom-style", "Abstract")
+        for block in root.find_class("titlepage-block"):
+            for para in block.findall("p"):
+                style = TITLEPAGE_STYLES.get(para.get("class", ""))
+                if style:
+                    wrapper = lhtml.Element("div", {"data-custom-style": style})
+                    para.addprevious(wrapper)
+                    wrapper.append(para)
+        for div in root.find_class("imprint"):
+            div.set("data-custom-style", "Imprint")
+        for nav in root.find_class("contents-list"):
+            marker = lhtml.Element("p")
+            marker.text = TOC_MARKER
+            marker.tail = nav.tail
+            nav.getparent().replace(nav, marker)
+        body.append(lhtml.tostring(root, encoding="unicode"))
+    return f'<html lang="{rendered.book.language}"><body>{"".join(body)}</body></html>'
+
+
+def write_docx(rendered: RenderedBook, target: Path, workdir: Path,
+               options: BuildOptions) -> None:
+    book = rendered.book
+    reference = workdir / "reference.docx"
+    reference.write_bytes(reference_docx(book))
+    # Only the language goes to pandoc: with a title it would write its own title block,
+    # duplicating the title page; docx_post writes the document properties instead.
+    meta_file = workdir / "docx-metadata.json"
+    meta_file.write_text(json.dumps({"lang": book.language}), encoding="utf-8")
+    args = [f"--reference-doc={reference}", f"--resource-path={book.source_dir.resolve()}",
+            f"--metadata-file={meta_file}"]
+    pypandoc.convert_text(docx_html(rendered), "docx", format="html", outputfile=str(target),
+                          extra_args=args)
+    finish(target, rendered, build_datetime())

@@ -1,0 +1,162 @@
+"""EPUB content documents: the shared HTML of one entry re-wrapped as EPUB 3 XHTML.
+
+Post-processing adds what only the EPUB needs: structural semantics (epub:type beside the
+doc-* roles), a print page-break marker where the source gives the entry's pages, pop-up
+footnotes (noteref/footnote asides with back-links) and links re-pointed across split files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lxml import etree
+
+from ..source.model import ROLES, Book
+
+if TYPE_CHECKING:
+    from ..render.book import RenderedEntry
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+OPS_NS = "http://www.idpf.org/2007/ops"
+X = f"{{{XHTML_NS}}}"
+EPUB_TYPE = f"{{{OPS_NS}}}type"
+STYLE_HREF = "style/book.css"
+# Sections of the book that are front, body or back matter, as EPUB names them on <body>.
+MATTER = {"front": "frontmatter", "chapter": "bodymatter", "back": "backmatter"}
+
+
+@dataclass
+class PageBreak:
+    label: str  # the printed folio, e.g. "257" or "vii"
+    href: str  # file#id inside the EPUB
+
+
+@dataclass
+class ContentInfo:
+    """What a content document holds, for the navigation and accessibility metadata."""
+
+    page_breaks: list[PageBreak] = field(default_factory=list)
+    images: int = 0
+    images_without_alt: int = 0
+    tables: int = 0
+    tables_with_headers: int = 0
+    footnotes: int = 0
+
+
+def file_of(entry_id: str) -> str:
+    return f"text/{entry_id}.xhtml"
+
+
+def page_id(label: str) -> str:
+    return "page-" + re.sub(r"[^A-Za-z0-9_-]", "-", label)
+
+
+def skeleton(title: str, lang: str, body: str, body_type: str | None = None) -> etree._Element:
+    """An XHTML document with the book's language, a title and the stylesheet."""
+    body_attr = f' epub:type="{body_type}"' if body_type else ""
+    text = (
+        f'<html xmlns="{XHTML_NS}" xmlns:epub="{OPS_NS}" lang="{lang}" xml:lang="{lang}">'
+        f'<head><meta charset="utf-8"/><title></title>'
+        f'<link rel="stylesheet" type="text/css" href="../{STYLE_HREF}"/></head>'
+        f"<body{body_attr}>{body}</body></html>"
+    )
+    root = etree.fromstring(text.encode("utf-8"))
+    root.find(f"{X}head/{X}title").text = title
+    return root
+
+
+def serialise(root: etree._Element) -> bytes:
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>")
+
+
+def content_document(rendered: RenderedEntry, book: Book,
+                     owners: dict[str, str]) -> tuple[bytes, ContentInfo]:
+    """The XHTML of one entry and what it contains."""
+    entry = rendered.entry
+    root = skeleton(entry.label, book.language, rendered.html, MATTER.get(entry.kind))
+    info = ContentInfo()
+    section = root.find(f"{X}body/{X}section")
+    for element in root.iter(f"{X}section"):
+        epub_type = ROLES.get(element.get("data-role") or "", (None,))[0]
+        if epub_type:
+            element.set(EPUB_TYPE, epub_type)
+        for attr in ("data-kind", "data-role", "data-pages"):
+            element.attrib.pop(attr, None)
+    if entry.pages and section is not None:
+        info.page_breaks.append(_page_break(section, entry.pages.first, file_of(entry.id)))
+    info.footnotes = _footnotes(root)
+    _relink(root, rendered.id, owners)
+    for img in root.iter(f"{X}img"):
+        img.set("src", "../" + img.get("src", ""))
+        info.images += 1
+        if not (img.get("alt") or "").strip():
+            info.images_without_alt += 1
+    tables = list(root.iter(f"{X}table"))
+    info.tables = len(tables)
+    info.tables_with_headers = sum(1 for t in tables if next(t.iter(f"{X}th"), None) is not None)
+    return serialise(root), info
+
+
+def _page_break(section: etree._Element, label: str, href: str) -> PageBreak:
+    """A print page-break marker as the section's first child (EPUB 3.3 + DPUB-ARIA)."""
+    marker = etree.Element(f"{X}span", {EPUB_TYPE: "pagebreak", "role": "doc-pagebreak",
+                                        "id": page_id(label), "aria-label": label})
+    section.insert(0, marker)
+    return PageBreak(label, f"{href}#{page_id(label)}")
+
+
+def _footnotes(root: etree._Element) -> int:
+    """Turn pandoc's end-of-document note list into footnote asides reading systems pop up."""
+    count = 0
+    for anchor in root.iter(f"{X}a"):
+        if "footnote-ref" in (anchor.get("class") or "").split():
+            anchor.set(EPUB_TYPE, "noteref")
+            anchor.set("role", "doc-noteref")
+    for block in list(root.iter(f"{X}section")):
+        if "footnotes" not in (block.get("class") or "").split():
+            continue
+        block.set("class", "footnotes")
+        block.attrib.pop("role", None)  # doc-endnotes would promise endnote list items
+        block.set(EPUB_TYPE, "footnotes")
+        for rule in block.findall(f"{X}hr"):
+            block.remove(rule)
+        for ol in block.findall(f"{X}ol"):
+            position = list(block).index(ol)
+            for number, li in enumerate(ol.findall(f"{X}li"), 1):
+                aside = etree.Element(f"{X}aside", {"id": li.get("id", ""), EPUB_TYPE: "footnote",
+                                                    "role": "doc-footnote", "class": "footnote"})
+                aside.text = li.text
+                for child in li:
+                    aside.append(child)
+                _number(aside, number)
+                for back in aside.iter(f"{X}a"):
+                    if "footnote-back" in (back.get("class") or "").split():
+                        back.set(EPUB_TYPE, "backlink")
+                        back.set("role", "doc-backlink")
+                block.insert(position, aside)
+                position += 1
+                count += 1
+            block.remove(ol)
+    return count
+
+
+def _number(aside: etree._Element, number: int) -> None:
+    """The list numbering is gone with the <ol>, so the note says its number itself."""
+    label = etree.Element(f"{X}span", {"class": "note-number"})
+    label.text = f"{number}. "
+    first = aside[0] if len(aside) and aside[0].tag == f"{X}p" else aside
+    label.tail = first.text
+    first.text = None
+    first.insert(0, label)
+
+
+def _relink(root: etree._Element, own_id: str, owners: dict[str, str]) -> None:
+    for anchor in root.iter(f"{X}a"):
+        href = anchor.get("href", "")
+        if href.startswith("#") and len(href) > 1:
+            owner = owners.get(href[1:])
+            if owner and owner != own_id:
+                anchor.set("href", f"{Path(file_of(owner)).name}{href}")

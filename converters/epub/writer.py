@@ -1,0 +1,202 @@
+"""EPUB 3 edition: one XHTML document per contents entry, packaged by ebooklib.
+
+The content documents come from epub_content, the navigation from epub_nav and the package
+metadata from epub_meta; ebooklib writes the container, manifest and spine.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ebooklib import epub
+from lxml import etree
+
+from ..assets.fonts import FILES, serif_faces
+from ..core.dates import build_datetime
+from ..render.book import RenderedBook
+from ..source.images import media_type
+from ..source.model import Book
+from .content import (
+    EPUB_TYPE,
+    STYLE_HREF,
+    PageBreak,
+    X,
+    content_document,
+    file_of,
+    serialise,
+    skeleton,
+)
+from .cover import typographic_cover
+from .meta import AccessibilityFacts, write_metadata
+from .nav import Landmark, NavPoint, nav_document, ncx_document, nest
+
+if TYPE_CHECKING:
+    from ..core.options import BuildOptions
+    from ..render.book import RenderedEntry
+
+COVER_PAGE = "text/cover.xhtml"
+GENERATED_COVER = "images/cover.png"
+# Landmark (EPUB 3) and guide reference (EPUB 2) type for each role that earns a landmark.
+LANDMARK_ROLES = {"toc": "toc", "bibliography": "bibliography", "index": "index"}
+
+
+class _Document(epub.EpubHtml):
+    """An XHTML document written in full by us; ebooklib only packages it."""
+
+    def get_content(self, default: bytes | None = None) -> bytes:
+        return self.content
+
+
+class _Writer(epub.EpubWriter):
+    """ebooklib's writer with our nav and NCX, and xml:lang on the package element."""
+
+    def __init__(self, name: str, book: epub.EpubBook, options: dict, *, lang: str,
+                 nav: bytes, ncx: bytes) -> None:
+        super().__init__(name, book, options)
+        self._lang, self._nav, self._ncx = lang, nav, ncx
+
+    def _get_nav(self, item: epub.EpubNav) -> bytes:
+        return self._nav
+
+    def _get_ncx(self) -> bytes:
+        return self._ncx
+
+    def _write_opf_file(self, root: etree._Element) -> None:
+        root.set("{http://www.w3.org/XML/1998/namespace}lang", self._lang)
+        super()._write_opf_file(root)
+
+
+def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
+               options: BuildOptions) -> None:
+    book = rendered.book
+    out = epub.EpubBook()
+    out.set_identifier(book.unique_identifier.urn)
+    out.title = book.title
+    out.add_item(epub.EpubItem(uid="style", file_name=STYLE_HREF, media_type="text/css",
+                               content=resources.files("converters.assets")
+                               .joinpath("epub.css").read_bytes()))
+    for key, path in serif_faces().items():
+        out.add_item(epub.EpubItem(uid=f"font-{key}", file_name=f"fonts/{FILES[key]}",
+                                   media_type="font/ttf", content=path.read_bytes()))
+
+    image_items = {}
+    for path, ref in sorted(rendered.images.items(), key=lambda kv: kv[1].rel):
+        item = epub.EpubItem(uid="img-" + _safe_id(ref.rel), file_name=ref.rel,
+                             media_type=ref.media_type, content=path.read_bytes())
+        out.add_item(item)
+        image_items[path] = item
+    # The cover page and a generated cover take names no entry or source image has.
+    taken = {file_of(e.id) for e in rendered.entries}
+    taken |= {ref.rel for ref in rendered.images.values()}
+    cover_href = _cover_image(out, rendered, image_items, _free(GENERATED_COVER, taken))
+    cover_page = _free(COVER_PAGE, taken)
+
+    owners = rendered.owner_of()
+    cover = _Document(uid="cover", file_name=cover_page, title="Cover", lang=book.language)
+    cover.content = _cover_page(rendered, cover_href)
+    out.add_item(cover)
+    documents = [cover]
+    facts = AccessibilityFacts()
+    pages: list[PageBreak] = []
+    for entry in rendered.entries:
+        doc = _Document(uid=f"x-{entry.id}", file_name=file_of(entry.id), title=entry.entry.label,
+                        lang=book.language)
+        doc.content, info = content_document(entry, book, owners)
+        out.add_item(doc)
+        documents.append(doc)
+        pages += info.page_breaks
+        facts.add(info)
+    # A cover drawn from the title is words, not a picture; a supplied one is a picture.
+    facts.visual_cover = book.cover_path is not None
+
+    toc = [_toc_point(entry) for entry in rendered.entries]
+    landmarks = _landmarks(rendered, cover_page)
+    out.guide = [{"type": m.guide_type, "href": m.href, "title": m.title} for m in landmarks]
+    facts.page_list = bool(pages)
+    write_metadata(out, book, facts)
+    nav_title = next((e.entry.label for e in rendered.entries if e.entry.role == "toc"),
+                     "Contents")
+    out.add_item(epub.EpubNcx())
+    out.add_item(epub.EpubNav(title=nav_title))
+    out.spine = documents
+    writer = _Writer(str(target), out, {"mtime": build_datetime(), "epub2_guide": True},
+                     lang=book.language,
+                     nav=nav_document(book, nav_title, toc, landmarks, pages),
+                     ncx=ncx_document(book, book.unique_identifier.urn, toc, pages))
+    writer.process()
+    writer.write()
+
+
+def _free(name: str, taken: set[str]) -> str:
+    stem, dot, ext = name.rpartition(".")
+    n = 1
+    while name in taken:
+        n += 1
+        name = f"{stem}-{n}{dot}{ext}"
+    return name
+
+
+def _safe_id(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text)
+
+
+def _cover_image(out: epub.EpubBook, rendered: RenderedBook,
+                 image_items: dict[Path, epub.EpubItem], generated_name: str) -> str:
+    """Add the cover image (the source's, or a generated one) and return its href."""
+    book = rendered.book
+    if book.cover_path is None:
+        item = epub.EpubItem(uid="cover-image", file_name=generated_name, media_type="image/png",
+                             content=typographic_cover(book))
+        out.add_item(item)
+    elif book.cover_path in image_items:  # the cover is also shown inside the book
+        item = image_items[book.cover_path]
+    else:
+        rel = book.cover_path.relative_to(book.source_dir.resolve()).as_posix()
+        item = epub.EpubItem(uid="cover-image", file_name=rel,
+                             media_type=media_type(book.cover_path) or "image/jpeg",
+                             content=book.cover_path.read_bytes())
+        out.add_item(item)
+    item.properties = ["cover-image"]
+    # EPUB 2 reading systems (older Kindles among them) find the cover by this meta.
+    out.add_metadata(None, "meta", "", {"name": "cover", "content": item.id})
+    return item.file_name
+
+
+def _cover_page(rendered: RenderedBook, image_href: str) -> bytes:
+    book = rendered.book
+    root = skeleton("Cover", book.language, "")
+    section = etree.SubElement(root.find(f"{X}body"), f"{X}section",
+                               {"class": "cover", EPUB_TYPE: "cover"})
+    etree.SubElement(section, f"{X}img", {"src": "../" + image_href, "role": "doc-cover",
+                                          "alt": cover_alt(book)})
+    return serialise(root)
+
+
+def cover_alt(book: Book) -> str:
+    """The words a cover shows, which is what its alternative text should say."""
+    return f"{book.full_title} — {book.author_line}"
+
+
+def _toc_point(rendered: RenderedEntry) -> NavPoint:
+    href = file_of(rendered.id)
+    point = NavPoint(rendered.entry.label, href)
+    point.children = nest([(h.level, h.title, f"{href}#{h.id}") for h in rendered.headings])
+    return point
+
+
+def _landmarks(rendered: RenderedBook, cover_page: str) -> list[Landmark]:
+    marks = [Landmark("cover", "cover", "Cover", cover_page)]
+    for entry in rendered.entries:
+        if entry.entry.role == "toc":
+            marks.append(Landmark("toc", "toc", entry.entry.label, file_of(entry.id)))
+            break
+    body = next((e for e in rendered.entries if e.entry.kind == "chapter"), None)
+    if body:
+        marks.append(Landmark("bodymatter", "text", body.entry.label, file_of(body.id)))
+    for entry in rendered.entries:
+        kind = LANDMARK_ROLES.get(entry.entry.role or "")
+        if kind and kind != "toc":
+            marks.append(Landmark(kind, kind, entry.entry.label, file_of(entry.id)))
+    return marks
