@@ -77,6 +77,11 @@ def parser() -> argparse.ArgumentParser:
                    help="book source to compare the contents against (default: the one the "
                    "last build into DIST recorded, if any)")
     _common(c)
+    s = sub.add_parser("schema", help="print the JSON Schema of book.yaml",
+                       description="Print the JSON Schema (draft 2020-12) of book.yaml, for "
+                       "editors that complete keys and flag mistakes as you type.")
+    s.add_argument("--out", type=Path, default=None, metavar="FILE",
+                   help="write the schema to FILE instead of standard output")
     return ap
 
 
@@ -98,7 +103,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     if args.command == "check":
         return _check(args)
+    if args.command == "schema":
+        return _schema(args.out)
     return _build(args)
+
+
+def _schema(out: Path | None) -> int:
+    from ..source.docs import json_schema_text
+
+    text = json_schema_text()
+    if out is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"editions: error: cannot write {display_path(out)}: {exc.strerror}",
+              file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -145,27 +145,24 @@ class _Loader:
         entries = self._entries(fields.get("contents", []), nodes.get("contents"))
         cover, reference = fields.get("cover"), (fields.get("docx") or {}).get("reference")
         self.files.extend(path for path in (cover, reference) if path is not None)
-        return Book(
+        # A key whose validated value is what the writers read (subtitle, rights, …) reaches
+        # the Book under its own name; the others are shaped here.
+        return Book(**{**_same_named(Book, fields), **dict(
             source_dir=self.dir,
             title=fields.get("title") or "",
-            subtitle=fields.get("subtitle"),
             creators=tuple(_creator(c) for c in fields.get("creators", [])),
-            publisher=fields.get("publisher"),
             date=fields.get("date") or "",
             language=fields.get("language") or "",
             identifiers=tuple(Identifier(i["scheme"], i["value"], i["edition"])
                               for i in fields.get("identifiers", [])),
-            rights=fields.get("rights"),
-            description=fields.get("description"),
             subjects=tuple(_subject(s) for s in fields.get("subjects", [])),
             series=Series(**fields["series"]) if fields.get("series") else None,
-            edition=fields.get("edition"),
             cover_path=cover,
             print=_print(fields.get("print_") or dump(PrintSpec())),
             docx_reference=reference,
             entries=entries,
             files=tuple(self.files),
-        )
+        )})
 
     def _check_editions(self, node: YNode | None) -> None:
         """At most one identifier per edition: the EPUB and the PDF each take theirs."""
@@ -228,11 +225,15 @@ class _Loader:
         entry_id = fields.get("id") or (f"chapter-{number}" if number is not None
                                         else slugify(title))
         pages = fields.get("pages")
-        return Entry(id=entry_id or "entry", title=title, kind=kind, location=item.location,
-                     number=number, role=fields.get("role"),
-                     pages=PageRange(*pages) if pages else None,
-                     body_path=fields.get("file"), body_text=texts["file"],
-                     summary_path=fields.get("summary"), summary_text=texts["summary"])
+        return Entry(**{**_same_named(Entry, fields), **dict(
+            id=entry_id or "entry", location=item.location,
+            pages=PageRange(*pages) if pages else None,
+            body_path=fields.get("file"), body_text=texts["file"],
+            summary_path=fields.get("summary"), summary_text=texts["summary"])})
+
+
+def _same_named(model: type, fields: dict[str, Any]) -> dict[str, Any]:
+    return {f.name: fields[f.name] for f in dataclasses.fields(model) if f.name in fields}
 
 
 def _creator(value: str | dict[str, Any]) -> Creator:

@@ -6,14 +6,17 @@ back to the line and column it was written at), the book the writers read (``loa
 builds ``model.Book`` from the validated values), the README's key tables and the JSON Schema
 that ``editions schema`` prints (``docs.py``).
 
-**How to add a key.** Add one field to the model it belongs to, in the place it should be
-listed: its type (an alias below, or a new ``Annotated`` type whose validator lives in
-``checks.py``), ``alias=`` when the key holds a hyphen, a default if it is optional and a
-``description=`` (the README's table cell for the top-level and contents keys, so say it in
-Markdown). Then use the value where it is needed: ``loader.py`` passes the validated fields to
-``model.Book``/``model.Entry`` (add the attribute there) and the writers read it from the model.
-Run ``editions schema --out`` nowhere: the README tables and the JSON Schema follow by
-themselves, and ``tests/test_schema.py`` says which README row to update.
+**How to add a key.** Add one field to the model it belongs to (``BookSpec`` for a top-level
+key, ``EntrySpec`` for a contents entry, or a new ``Spec`` subclass for a new mapping), at the
+place it should be listed: its type (one of the aliases below, or a new ``Annotated`` type
+whose check goes into ``checks.py`` and raises ``problem(code, message)``), ``alias=`` when the
+key holds a hyphen, a default if it is optional, ``Missing(...)`` if it is required and the
+plain "has no 'key'" message is not enough, and ``description=``: for top-level and contents
+keys that text is the README table's cell, in Markdown.  Then use the value: ``loader.py``
+reads it from the validated fields (``fields.get("key")``; a hyphen becomes ``_``) into the
+``model.Book``/``model.Entry`` attribute the writers read.  Unknown-key hints, located errors,
+the JSON Schema and the README tables follow from the field; ``tests/test_schema.py`` prints
+the README table to paste when the description is new.
 """
 
 from __future__ import annotations
@@ -268,8 +271,6 @@ _LIST = "the book has no '{key}'; add a '{key}:' list"
 
 
 class BookSpec(Spec):
-    """book.yaml."""
-
     NAME = "book.yaml"
     title: Annotated[Text, Missing("the book has no 'title'; add 'title: …'")] = Field(
         description="the book's title")
