@@ -19,8 +19,6 @@ from .model import (
     Series,
     Subject,
 )
-from .schema import EDITIONS, PrintSpec
-from .validate import dump, validate
 from .yamlnodes import MAX_YAML_BYTES, XML_INVALID, YNode, read_yaml
 
 BOOK_FILE = "book.yaml"
@@ -135,6 +133,11 @@ class _Loader:
         return root
 
     def _book(self, root: YNode) -> Book | None:
+        # Imported here: pydantic builds the schema's validators on import (about 0.1 s),
+        # which a build whose editions are all up to date never needs.
+        from .schema import PrintSpec
+        from .validate import dump, validate
+
         fields, problems = validate(root, {"source_dir": self.dir})
         for where, code, message in problems:
             self.problems.add(where, code, message)
@@ -166,6 +169,8 @@ class _Loader:
 
     def _check_editions(self, node: YNode | None) -> None:
         """At most one identifier per edition: the EPUB and the PDF each take theirs."""
+        from .schema import EDITIONS
+
         seen: set[str] = set()
         for item in node.value if node is not None and node.kind == "list" else ():  # type: ignore[union-attr]
             edition = item.value.get("edition") if item.kind == "mapping" else None  # type: ignore[union-attr]
