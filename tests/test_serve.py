@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from converters.cli.main import main
 from converters.cli.scaffold import scaffold
 from converters.cli.serve.server import Running
 
@@ -97,7 +98,7 @@ def test_a_save_re_renders_only_the_changed_file(running, book):
 
 @pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
-def test_browser_sees_edits_errors_and_recovery(running, book):
+def test_browser_sees_edits_errors_and_recovery(running, book, tmp_path, capsys):
     sync_api = pytest.importorskip("playwright.sync_api")
     chapter = book / "text" / "chapter-1.md"
     original = chapter.read_text(encoding="utf-8")
@@ -117,13 +118,14 @@ def test_browser_sees_edits_errors_and_recovery(running, book):
             broken = original + "\nSee [the storm](#no-such-place).\n"
             chapter.write_text(broken, encoding="utf-8")
             page.wait_for_selector("#editions-problems", timeout=20_000)
-            mistake = "See [the storm](#no-such-place)."
-            line = broken.splitlines().index(mistake) + 1
-            column = mistake.index("#no-such-place") + 1
+            line = broken.splitlines().index("See [the storm](#no-such-place).") + 1
             panel = page.inner_text("#editions-problems")
-            assert re.search(rf"chapter-1\.md:{line}:{column}: error: link to '#no-such-place' "
+            assert main(["build", str(book), "--out", str(tmp_path / "out")]) == 1
+            terminal = [t for t in capsys.readouterr().err.splitlines() if ": error: " in t]
+            assert len(terminal) == 1 and terminal[0] in panel, (terminal, panel)
+            assert re.search(rf"chapter-1\.md:{line}:\d+: error: link to '#no-such-place' "
                              r"goes nowhere.*\[broken-link\]", panel), panel
-            assert "kept two books" in page.inner_text("main")  # the last good book, kept
+            assert "kept three books" in page.inner_text("main")  # the last good book, kept
             # Fixed, the page recovers.
             chapter.write_text(original.replace("kept two books", "kept four books"),
                                encoding="utf-8")

@@ -59,7 +59,8 @@ class VersionAction(argparse.Action):
                  values: str | Sequence[Any] | None, option_string: str | None = None) -> None:
         first, *rest = versions()
         lines = [f"{first[0]} {first[1]}", *(f"  {name} {version}" for name, version in rest)]
-        parser.exit(0, "\n".join(lines) + "\n")
+        print("\n".join(lines))  # stdout, as argparse's own version action
+        parser.exit(0)
 
 
 def source_dir(given: str | None) -> Path | str:
@@ -74,8 +75,9 @@ def source_dir(given: str | None) -> Path | str:
     if path.is_file():
         if path.name == BOOK_FILE:
             return path.parent
-        hint = (f"'editions build {display_path(path.parent)}'"
-                if (path.parent / BOOK_FILE).is_file()
+        book = next((folder for folder in path.resolve().parents
+                     if (folder / BOOK_FILE).is_file()), None)
+        hint = (f"'{display_path(book)}'" if book is not None
                 else "the folder that holds the book's book.yaml")
         return (f"{display_path(path)} is a file, not a book; pass the book's folder or its "
                 f"book.yaml, e.g. {hint}")

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from ..build.orchestrate import FORMATS, BuildOptions, EditionResult, EditionsFailed, build
 from ..core.errors import BuildError, SourceError, display_path
-from ..core.version import __version__
 from . import machine
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

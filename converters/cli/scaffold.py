@@ -136,7 +136,7 @@ def schema_text() -> str | None:
 
 def _figure(template: str, path: Path) -> None:
     """A small, deterministic PNG with a drawing that fits the template's caption."""
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw, ImageFont
 
     path.parent.mkdir(parents=True, exist_ok=True)
     img = Image.new("RGB", (800, 450), "white")
@@ -149,12 +149,18 @@ def _figure(template: str, path: Path) -> None:
         draw.ellipse((235, 105, 265, 135), fill="#f2c230", outline="#333333", width=3)
         for x, y in ((420, 250), (460, 280), (500, 300), (540, 330), (585, 345), (630, 360)):
             draw.ellipse((x - 9, y - 9, x + 9, y + 9), fill="#7a8b8f")
-        draw.line([(300, 440), (360, 320), (470, 200), (620, 120), (790, 70)],
+        draw.line([(300, 440), (360, 320), (440, 215), (600, 150), (790, 120)],
                   fill="#1f4e79", width=4)
+        font = ImageFont.load_default(size=24)
+        for xy, label in (((275, 95), "Light"), ((640, 372), "Reef"), ((640, 95), "Channel")):
+            draw.text(xy, label, fill="#222222", font=font)
         return img.save(path, optimize=True)
-    values = ([11, 8, 5, 2], [12.1, 6.8, 3.2])[template == "report"]
+    font = ImageFont.load_default(size=22)
+    values, labels = (([11, 8, 5, 2], ["1840s", "1860s", "1880s", "1900s"]),
+                      ([12.1, 6.8, 3.2], ["No cache", "Output cache", "Parsed cache"]),
+                      )[template == "report"]
     colours = ("#1f4e79", "#2e75b6", "#9dc3e6", "#bdd7ee")
-    draw.line([(60, 400), (760, 400)], fill="#333333", width=2)
+    draw.line([(60, 400), (760, 400)], fill="#333333", width=2)  # axes; room for labels
     draw.line([(60, 40), (60, 400)], fill="#333333", width=2)
     width = 600 // len(values)
     top = max(values)
@@ -162,4 +168,7 @@ def _figure(template: str, path: Path) -> None:
         x = 90 + i * (width + 20)
         height = int(340 * value / top)
         draw.rectangle((x, 400 - height, x + width - 20, 400), fill=colours[i % len(colours)])
+        draw.text((x + (width - 20) / 2, 410), labels[i], fill="#333333", font=font, anchor="mt")
+        draw.text((x + (width - 20) / 2, 392 - height), f"{value:g}", fill="#333333", font=font,
+                  anchor="mb")
     img.save(path, optimize=True)
