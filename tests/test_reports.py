@@ -4,6 +4,7 @@ source paths, --version, and one file name per edition."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -207,3 +208,20 @@ def test_screen_and_print_pdfs_sit_side_by_side(minimal_source, tmp_path):
 
     # Two different editions: the print one is larger by its bleed and crop-mark margins.
     assert PdfReader(printed).pages[0].mediabox.width > PdfReader(screen).pages[0].mediabox.width
+
+
+def test_workflow_uses_annotations_and_readme_starts_with_commands_that_exist():
+    import yaml
+
+    root = Path(__file__).resolve().parent.parent
+    workflow = yaml.safe_load((root / ".github/workflows/editions.yml").read_text())
+    runs = "\n".join(s.get("run", "") for s in workflow["jobs"]["editions"]["steps"])
+    assert re.search(r"editions build source .*\\\n\s*--annotations github", runs)
+    # The README's first command block: every 'make X' is a Makefile target; the editions
+    # command is named with its venv path.
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    first = readme.split("```sh\n", 1)[1].split("```", 1)[0]
+    targets = set(re.findall(r"^([a-z-]+):", (root / "Makefile").read_text(), re.M))
+    used = re.findall(r"^make ([a-z-]+)", first, re.M)
+    assert used[:2] == ["new", "serve"] and set(used) <= targets
+    assert "SOURCE=" in first and "DIST=" in first and ".venv/bin/editions" in readme
