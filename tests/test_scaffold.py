@@ -89,3 +89,18 @@ def test_unknown_template_is_a_usage_error(tmp_path, capsys):
     assert main(["new", str(tmp_path / "x"), "--template", "poetry"]) == 2
     assert "invalid choice: 'poetry'" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+def test_every_template_file_is_package_data():
+    import fnmatch
+    from pathlib import Path
+
+    tomllib = pytest.importorskip("tomllib")
+    root = Path(__file__).resolve().parent.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = config["tool"]["setuptools"]["package-data"]["converters.cli"]
+    cli = root / "converters" / "cli"
+    files = [p.relative_to(cli).as_posix() for p in (cli / "templates").rglob("*")
+             if p.is_file()]
+    assert len(files) >= 15
+    assert [f for f in files if not any(fnmatch.fnmatch(f, g) for g in globs)] == []

@@ -131,6 +131,8 @@ class Preview:
                 problems = list(exc.problems)
             except EditionsError as exc:
                 error = str(exc)
+            except Exception as exc:  # pandoc crashed, say: shown, and the next save retries
+                error = f"{type(exc).__name__}: {exc}"
         outcome = Outcome(not problems and error is None, time.perf_counter() - started,
                           self.cache.misses, files, problems, list(warnings), error)
         outcome.changed = self._publish(outcome)

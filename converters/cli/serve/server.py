@@ -111,10 +111,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(HTTPStatus.OK, PREVIEW_CSS.encode(), "text/css", body)
         if path == "/_editions/css/epub.css":
             css = resources.files("converters.assets").joinpath("epub.css").read_bytes()
-            return self._send(HTTPStatus.OK, css, "text/css", body)
+            return self._send(HTTPStatus.OK, css, "text/css", body, cache=True)
         if path.startswith("/_editions/fonts/") and path[17:] in self.server.fonts:
             data = self.server.fonts[path[17:]].read_bytes()
-            return self._send(HTTPStatus.OK, data, "font/ttf", body)
+            return self._send(HTTPStatus.OK, data, "font/ttf", body, cache=True)
         target = self._image(path)
         if target is None:
             return self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain", body)
@@ -130,11 +130,14 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         return target, preview.images[target]
 
-    def _send(self, status: HTTPStatus, data: bytes, media_type: str, body: bool) -> None:
+    def _send(self, status: HTTPStatus, data: bytes, media_type: str, body: bool,
+              cache: bool = False) -> None:
         self.send_response(status)
         self.send_header("Content-Type", media_type)
         self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
+        # The stylesheet and fonts do not change while the server runs; a reload must not
+        # fetch 3 MB of fonts again.  Everything else is the book's, which may change anytime.
+        self.send_header("Cache-Control", "max-age=3600" if cache else "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
         self.end_headers()
         if body:
