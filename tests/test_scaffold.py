@@ -104,3 +104,18 @@ def test_every_template_file_is_package_data():
              if p.is_file()]
     assert len(files) >= 15
     assert [f for f in files if not any(fnmatch.fnmatch(f, g) for g in globs)] == []
+
+
+def test_new_writes_the_schema_its_book_yaml_names(tmp_path):
+    from converters.cli.scaffold import SCHEMA_FILE, schema_text
+
+    if schema_text() is None:
+        pytest.skip("this version of editions has no book.yaml schema (editions schema) yet")
+    jsonschema = pytest.importorskip("jsonschema")
+    for template in TEMPLATES:
+        folder = tmp_path / template
+        scaffold(folder, template)
+        schema = json.loads((folder / SCHEMA_FILE).read_text(encoding="utf-8"))
+        data = yaml.safe_load((folder / "book.yaml").read_text(encoding="utf-8"))
+        data["date"] = str(data["date"])  # YAML reads an unquoted date as a date
+        jsonschema.validate(data, schema)

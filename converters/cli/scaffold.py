@@ -120,18 +120,14 @@ def _copy(folder: resources.abc.Traversable, into: Path, values: dict[str, str])
 
 
 def schema_text() -> str | None:
-    """book.yaml's JSON Schema, if this version of editions can describe it (the schema
-    helper's ``editions schema``); the book.yaml's first line points editors at it."""
+    """book.yaml's JSON Schema (what ``editions schema`` prints), if this version of editions
+    has one; the book.yaml's first line points editors at it."""
     try:
-        module = importlib.import_module("converters.source.schema")
+        docs = importlib.import_module("converters.source.docs")
     except ImportError:
         return None
-    for name in ("json_schema", "book_json_schema", "schema_json"):
-        make = getattr(module, name, None)
-        if callable(make):
-            value = make()
-            return value if isinstance(value, str) else json.dumps(value, indent=2) + "\n"
-    return None
+    make = getattr(docs, "json_schema_text", None)
+    return make() if callable(make) else None
 
 
 def _figure(template: str, path: Path) -> None:
