@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import io
 import os
 import re
 import shutil
@@ -161,3 +162,13 @@ def test_cli_serve_starts_prints_its_address_and_stops(book):
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=20) == 0
         proc.stderr.close()
+
+
+def test_a_replaced_image_reloads_the_page(running, book):
+    from PIL import Image
+
+    version = running.preview.version
+    Image.new("RGB", (40, 20), "red").save(book / "images" / "figure.png")
+    assert running.preview.wait(version, 15) == version + 1
+    status, png = get(running, "/images/figure.png")
+    assert status == 200 and Image.open(io.BytesIO(png)).size == (40, 20)

@@ -140,7 +140,9 @@ class Preview:
 
     def _publish(self, outcome: Outcome) -> bool:
         page = self._page(outcome)
-        digest = hashlib.sha256(page.encode()).hexdigest()
+        # An image saved again changes the book but not the page's HTML: its stat counts too.
+        stats = sorted((str(path), *_stat(path)) for path in self.images)
+        digest = hashlib.sha256((page + repr(stats)).encode()).hexdigest()
         with self.changed:
             if digest == self._digest:
                 return False
@@ -183,3 +185,11 @@ class Preview:
     def current(self) -> tuple[int, str]:
         with self.changed:
             return self.version, self.page.replace("__VERSION__", str(self.version), 1)
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+    except OSError:
+        return (0, 0)
+    return (st.st_mtime_ns, st.st_size)
