@@ -37,7 +37,7 @@ def versions() -> list[tuple[str, str]]:
 
     found = [("editions", __version__)]
     try:
-        import pypandoc
+        import pypandoc  # type: ignore[import-untyped]
 
         found.append(("pandoc", pypandoc.get_pandoc_version()))
     except (ImportError, OSError, RuntimeError) as exc:

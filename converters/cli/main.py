@@ -212,7 +212,10 @@ def _check(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_FAILED
     folder = dist.parent if dist.is_file() else dist
-    source = Path(args.source) if args.source else None
+    source = machine.source_dir(args.source) if args.source else None
+    if isinstance(source, str):
+        print(f"editions: error: {source}", file=sys.stderr)
+        return EXIT_USAGE
     if source is None and State.load(folder).source:
         recorded = Path(State.load(folder).source)
         source = recorded if (recorded / "book.yaml").is_file() else None

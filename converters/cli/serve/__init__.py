@@ -11,6 +11,7 @@ import argparse
 import errno
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from ...core.errors import display_path
@@ -91,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _start(source: Path, port: int | None, report) -> Running:  # type: ignore[no-untyped-def]
+def _start(source: Path, port: int | None,
+           report: Callable[[Outcome, list[Path]], None]) -> Running:
     if port is not None:
         return Running(source, port, report)
     try:

@@ -70,7 +70,8 @@ class RenderCache:
         if hit is not None:
             images.update(hit[1])
             return hit[0]
-        own_problems, own_images = ProblemCollector(), {}
+        own_problems = ProblemCollector()
+        own_images: dict[Path, markdown.ImageRef] = {}
         p.ast = json.loads(self.parsed[parse_key][0])
         fragment = markdown.to_html(p, resolver, source_dir, own_problems, own_images)
         images.update(own_images)
