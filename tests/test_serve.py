@@ -172,3 +172,26 @@ def test_a_replaced_image_reloads_the_page(running, book):
     assert running.preview.wait(version, 15) == version + 1
     status, png = get(running, "/images/figure.png")
     assert status == 200 and Image.open(io.BytesIO(png)).size == (40, 20)
+
+
+def test_a_book_broken_from_the_start_is_shown_then_recovers(book):
+    chapter = book / "text" / "chapter-2.md"
+    good = chapter.read_text(encoding="utf-8")
+    chapter.write_text(good + "\n![gone](images/gone.png)\n", encoding="utf-8")
+    server = Running(book, 0)
+    try:
+        time.sleep(0.3)
+        assert not server.first.ok and [p.code for p in server.first.problems] == \
+            ["missing-image"]
+        status, page = get(server, "/")
+        assert status == 200 and b"fix these and save" in page and b"[missing-image]" in page
+        version = server.preview.version
+        chapter.write_text(good, encoding="utf-8")
+        assert server.preview.wait(version, 15) == version + 1
+        page = get(server, "/")[1]
+        assert b"editions-problems" not in page and b"The storm came in" in page
+        # A second server cannot take the same port; it fails before rendering anything.
+        with pytest.raises(OSError):
+            Running(book, server.server.server_address[1])
+    finally:
+        server.stop()

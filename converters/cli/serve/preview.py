@@ -104,7 +104,7 @@ class Preview:
         self.version = 0
         self.page = ""
         self.body = ""  # the last good book, kept under an error so the place is not lost
-        self.title, self.lang = "Preview", "en"
+        self.title, self.lang = "editions", "en"  # until the book is first read
         self.images: dict[Path, str] = {}  # the files the page may load -> media type
         self._digest = ""
 
@@ -168,8 +168,9 @@ class Preview:
         if notes:
             items = "".join(f'<li class="{kind}"><code>{e(text)}</code></li>'
                             for text, kind in notes)
-            heading = ("The book could not be rendered; the last good version is shown below."
-                       if not outcome.ok else "Warnings")
+            heading = ("Warnings" if outcome.ok else
+                       "The book could not be rendered; the last good version is shown below."
+                       if self.body else "The book could not be rendered; fix these and save.")
             panel = (f'<aside id="editions-problems" role="alert"><p>{e(heading)}</p>'
                      f"<ul>{items}</ul></aside>")
         stale = "" if outcome.ok else ' class="editions-stale"'

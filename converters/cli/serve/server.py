@@ -189,8 +189,8 @@ class Running:
     def __init__(self, source_dir: Path, port: int = 0,
                  report: Callable[[Outcome, list[Path]], None] | None = None) -> None:
         self.preview = Preview(source_dir)
+        self.server = PreviewServer(self.preview, port)  # a taken port fails before rendering
         self.first = self.preview.refresh()
-        self.server = PreviewServer(self.preview, port)
         self.stop_event = threading.Event()
         self._threads = [
             threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.2},
