@@ -1,6 +1,10 @@
 # Two commands do everything on a fresh Debian/Ubuntu machine:
 #   make build   set up .venv, install editions, build source/ into dist/
 #   make test    set up .venv with the test extras, run the whole suite
+# and two more start and preview a book of your own:
+#   make new NAME=mybook [TEMPLATE=novel|nonfiction|report]   create mybook/
+#   make serve [SOURCE=mybook]   preview it at http://127.0.0.1:8000/ while you edit
+# SOURCE (default source) and DIST (default dist) pick the book and the output folder.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -10,10 +14,19 @@ DIST   ?= dist
 ACE_DIR     ?= $(VENV)/ace
 ACE_VERSION ?= 1.4.6
 
-.PHONY: build test lint bench sysdeps sysdeps-test clean
+TEMPLATE ?= novel
+
+.PHONY: build test lint bench sysdeps sysdeps-test clean new serve
 
 build: sysdeps $(VENV)/.installed
 	$(BIN)/editions build $(SOURCE) --out $(DIST)
+
+new: $(VENV)/.installed
+	@test -n "$(NAME)" || { echo "make new: say which folder, e.g. make new NAME=mybook" >&2; exit 2; }
+	$(BIN)/editions new $(NAME) --template $(TEMPLATE)
+
+serve: sysdeps $(VENV)/.installed
+	$(BIN)/editions serve $(SOURCE)
 
 test: sysdeps-test $(VENV)/.installed-test $(ACE_DIR)/.installed
 	$(BIN)/ruff check converters tests bench

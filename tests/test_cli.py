@@ -14,7 +14,7 @@ from tests.conftest import copy_sample
 
 def test_version(capsys):
     assert main(["--version"]) == 0
-    assert capsys.readouterr().out.strip() == f"editions {__version__}"
+    assert capsys.readouterr().out.splitlines()[0] == f"editions {__version__}"
 
 
 def test_help_lists_build(capsys):

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 from ..core.errors import BuildError, EditionsError, SourceError
 from ..core.options import BuildOptions
 from .fingerprint import EditionRecord, State, fingerprint, input_digests, sha256_file
+from .naming import edition_filename
 
 if TYPE_CHECKING:
     from ..render.book import RenderedBook
@@ -182,7 +183,8 @@ def _build_editions(source: Path, out: Path, todo: list[str], options: BuildOpti
         for fmt in sorted(todo, key=_START_ORDER.index):
             scratch = work / f"work-{fmt}"
             scratch.mkdir()
-            tasks.append(_Task(fmt, rendered, work / f"{book.slug}.{fmt}", scratch, options,
+            tasks.append(_Task(fmt, rendered, work / edition_filename(book.slug, fmt, options),
+                               scratch, options,
                                epoch))
         if strict and render_warnings:
             outcomes: Iterable[_Outcome] = (

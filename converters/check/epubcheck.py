@@ -17,10 +17,13 @@ class EpubcheckMessage:
     severity: str  # FATAL, ERROR, WARNING, USAGE, INFO
     code: str  # EPUBCheck's message id, e.g. RSC-005
     message: str
-    where: str  # path inside the EPUB with line and column, when EPUBCheck gives them
+    where: str  # the EPUB's name and the path inside it
+    line: int | None = None  # when EPUBCheck gives them
+    column: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.severity.lower()}[{self.code}]: {self.message}"
+        at = f"{self.where}:{self.line}:{self.column}" if self.line else self.where
+        return f"{at}: {self.severity.lower()}[{self.code}]: {self.message}"
 
 
 def jar_path() -> Path:
@@ -50,8 +53,8 @@ def run_epubcheck(epub: Path, *, usage: bool = True) -> tuple[str, list[Epubchec
         locations = msg.get("locations") or [{}]
         for loc in locations:
             where = f"{epub.name}/{loc.get('path', '')}"
-            if loc.get("line", -1) > 0:
-                where += f":{loc['line']}:{max(loc.get('column', 1), 1)}"
+            line = loc["line"] if loc.get("line", -1) > 0 else None
+            column = max(loc.get("column", 1), 1) if line else None
             messages.append(EpubcheckMessage(msg.get("severity", "ERROR"), msg.get("ID", "?"),
-                                             msg.get("message", ""), where))
+                                             msg.get("message", ""), where, line, column))
     return data.get("checker", {}).get("checkerVersion", "?"), messages

@@ -23,13 +23,16 @@ EDITION_SUFFIXES = (".epub", ".pdf", ".docx")
 
 @dataclass(frozen=True)
 class Finding:
-    file: str  # the edition's path, with a part and line:col inside it when known
+    file: str  # the edition's path, with the part inside it when known
     severity: str  # "error" or "warning"
     code: str
     message: str
+    line: int | None = None  # inside ``file``, when the validator says
+    column: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.severity}[{self.code}]: {self.message}"
+        at = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        return f"{at}: {self.severity}[{self.code}]: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ def _check_epub(path: Path, expected: Expected) -> list[Finding]:
         severity = _EPUBCHECK_SEVERITY.get(m.severity.upper())
         if severity:  # USAGE and INFO are advice, not findings
             where = m.where if prefix == "." else f"{prefix}/{m.where}"
-            findings.append(Finding(where, severity, m.code, m.message))
+            findings.append(Finding(where, severity, m.code, m.message, m.line, m.column))
     return findings
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..build.orchestrate import FORMATS, BuildOptions, EditionResult, EditionsFailed, build
 from ..core.errors import BuildError, SourceError, display_path
-from ..core.version import __version__
+from . import machine
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -44,13 +44,15 @@ def parser() -> argparse.ArgumentParser:
         prog="editions",
         description="Build EPUB 3, PDF and DOCX editions from one YAML + Markdown book source.",
         epilog="Exit codes: 0 success, 1 source, build or check failure, 2 usage error.")
-    ap.add_argument("--version", action="version", version=f"editions {__version__}")
+    ap.add_argument("--version", action=machine.VersionAction, nargs=0,
+                    help="show the versions of editions, pandoc, WeasyPrint and ebooklib")
     sub = ap.add_subparsers(dest="command", metavar="COMMAND")
     b = sub.add_parser("build", help="build the editions of a book source",
                        description="Build the editions of the book in SOURCE_DIR. Editions "
                        "whose inputs have not changed since the last build are skipped.")
-    b.add_argument("source", nargs="?", default="source", metavar="SOURCE_DIR",
-                   help="folder holding book.yaml (default: source)")
+    b.add_argument("source", nargs="?", default=None, metavar="SOURCE_DIR",
+                   help="folder holding book.yaml, or that book.yaml (default: the current "
+                   "folder if it holds a book.yaml, else source)")
     b.add_argument("--out", default="dist", metavar="DIR", help="output folder (default: dist)")
     b.add_argument("--format", type=_formats, default=list(FORMATS), metavar="LIST",
                    help=f"comma-separated editions to build (default: {','.join(FORMATS)})")
@@ -82,6 +84,10 @@ def parser() -> argparse.ArgumentParser:
                        "editors that complete keys and flag mistakes as you type.")
     s.add_argument("--out", type=Path, default=None, metavar="FILE",
                    help="write the schema to FILE instead of standard output")
+    from . import scaffold, serve
+
+    scaffold.add_parser(sub)
+    serve.add_parser(sub)
     return ap
 
 
@@ -90,6 +96,7 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="write a machine-readable report of every edition to FILE.json")
     p.add_argument("--strict", action="store_true",
                    help="treat warnings (ours, pandoc's, WeasyPrint's, EPUBCheck's) as failures")
+    machine.add_arguments(p)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -105,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _check(args)
     if args.command == "schema":
         return _schema(args.out)
+    if args.command in ("new", "serve"):
+        return args.run(args)
     return _build(args)
 
 
@@ -127,9 +136,12 @@ def _schema(out: Path | None) -> int:
 def _build(args: argparse.Namespace) -> int:
     from .progress import Progress
 
-    progress = Progress(sys.stderr, args.format)
-    source, out = Path(args.source), Path(args.out)
-    problems: list[str] = []
+    source = machine.source_dir(args.source)
+    if isinstance(source, str):
+        print(f"editions: error: {source}", file=sys.stderr)
+        return EXIT_USAGE
+    progress = Progress(sys.stderr, args.format) if not args.quiet else machine.Silent()
+    out = Path(args.out)
     try:
         results = build(source, out, args.format,
                         BuildOptions(args.pdf_layout, args.pdf_standard), force=args.force,
@@ -137,12 +149,13 @@ def _build(args: argparse.Namespace) -> int:
         code = EXIT_OK
     except SourceError as exc:
         progress.close()
-        problems = [str(p) for p in exc.problems]
-        for line in problems:
-            print(line, file=sys.stderr)
-        count = len(problems)
-        print(f"editions: {count} problem{'s' if count != 1 else ''} in the source; "
-              "nothing was written", file=sys.stderr)
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        count = len(exc.problems)
+        if not args.quiet:
+            print(f"editions: {count} problem{'s' if count != 1 else ''} in the source; "
+                  "nothing was written", file=sys.stderr)
+        problems = machine.problems_of(exc)
         _maybe_report(args, "build", [], {}, source, out, EXIT_FAILED, problems)
         return EXIT_FAILED
     except EditionsFailed as exc:
@@ -153,7 +166,7 @@ def _build(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     progress.close()
     for r in results:
-        _print_result(r)
+        _print_result(r, args.quiet)
     checks = {}
     if args.check:
         from ..check.structural import Expected
@@ -162,27 +175,29 @@ def _build(args: argparse.Namespace) -> int:
             expected = Expected.from_source(source)
         except SourceError:  # cannot happen after a build got this far, but be safe
             expected = None
-        checks = _run_checks([r.path for r in results if r.ok], expected)
+        checks = _run_checks([r.path for r in results if r.ok], expected, args.quiet)
         if _check_failed(checks.values(), args.strict):
             code = EXIT_FAILED
     _maybe_report(args, "build", results, checks, source, out, code)
     return code
 
 
-def _print_result(r: EditionResult) -> None:
+def _print_result(r: EditionResult, quiet: bool = False) -> None:
     for warning in r.warnings:
         print(f"editions: warning: {r.format}: {warning}", file=sys.stderr)
     if r.status == "failed":
         kept = " (the previous file is kept)" if r.path.exists() else ""
         print(f"editions: error: the {r.format.upper()} edition failed: {r.error}{kept}",
               file=sys.stderr)
+    elif quiet:
+        return
     elif r.status == "skipped":
         print(f"{display_path(r.path)}  {r.size / 1024:.1f} KiB  unchanged")
     else:
         print(f"{display_path(r.path)}  {r.size / 1024:.1f} KiB  {r.seconds:.2f} s")
 
 
-def _run_checks(paths, expected) -> dict:
+def _run_checks(paths, expected, quiet: bool = False) -> dict:
     from ..check.structural import check_edition
 
     checks = {}
@@ -191,6 +206,8 @@ def _run_checks(paths, expected) -> dict:
         for finding in result.findings:
             print(finding)
         checks[path] = result
+    if quiet:
+        return checks
     errors = sum(c.errors for c in checks.values())
     warnings = sum(c.warnings for c in checks.values())
     print(f"editions: checked {len(checks)} edition{'s' if len(checks) != 1 else ''}: "
@@ -218,7 +235,10 @@ def _check(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_FAILED
     folder = dist.parent if dist.is_file() else dist
-    source = Path(args.source) if args.source else None
+    source = machine.source_dir(args.source) if args.source else None
+    if isinstance(source, str):
+        print(f"editions: error: {source}", file=sys.stderr)
+        return EXIT_USAGE
     if source is None and State.load(folder).source:
         recorded = Path(State.load(folder).source)
         source = recorded if (recorded / "book.yaml").is_file() else None
@@ -230,15 +250,16 @@ def _check(args: argparse.Namespace) -> int:
             for problem in exc.problems:
                 print(problem, file=sys.stderr)
             return EXIT_FAILED
-    checks = _run_checks(paths, expected)
+    checks = _run_checks(paths, expected, args.quiet)
     code = EXIT_FAILED if _check_failed(checks.values(), args.strict) else EXIT_OK
+    results = []
     if args.report:
         from ..build.orchestrate import count_pages
 
         results = [EditionResult(p.suffix[1:], p, p.stat().st_size, 0.0, "checked",
                                  sha256_file(p), _pages_or_none(count_pages, p))
                    for p in paths]
-        _maybe_report(args, "check", results, checks, source, folder, code)
+    _maybe_report(args, "check", results, checks, source, folder, code)
     return code
 
 
@@ -250,6 +271,8 @@ def _pages_or_none(count_pages, path: Path) -> int | None:
 
 
 def _maybe_report(args, command, results, checks, source, out, code, problems=()) -> None:
+    """The machine outputs: --report JSON, --annotations lines, --sarif log."""
+    machine.emit(args, results, checks, problems)
     if args.report is None:
         return
     from .report import report_data, write_report

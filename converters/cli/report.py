@@ -1,20 +1,26 @@
 """``--report FILE.json``: what a CI job needs to know about each edition, as JSON.
 
-Schema (``"report": 1``)::
+Schema, version 2 (``"report_version": 2``; version 1 had preformatted strings)::
 
-    {"report": 1, "editions_version": "0.1.0", "command": "build" | "check",
+    {"report_version": 2, "editions_version": "0.1.0", "command": "build" | "check",
      "source": "/abs/source" | null, "out": "dist", "source_date_epoch": "…" | null,
-     "ok": true, "exit_code": 0, "problems": ["source/book.yaml:3:1: error: … [code]", …],
+     "ok": true, "exit_code": 0, "problems": [DIAGNOSTIC, …],
      "editions": [{"format": "pdf", "path": "dist/book.pdf", "status": "built",
                    "sha256": "…", "size": 123, "pages": 29, "seconds": 1.27,
-                   "warnings": ["weasyprint: …"], "error": null,
+                   "warnings": [DIAGNOSTIC, …], "error": null,
                    "check": {"ok": true, "errors": 0, "warnings": 0,
-                             "findings": [{"file": …, "severity": …, "code": …,
-                                           "message": …}]} | null}]}
+                             "findings": [DIAGNOSTIC, …]} | null}]}
 
-``status`` is ``built``, ``skipped`` (unchanged since the last build), ``failed`` or, for
-``editions check``, ``checked``.  ``pages`` is the PDF's page count, the number of documents in
-the EPUB's spine, and null for the DOCX (its pages exist only once a word processor lays it out).
+    DIAGNOSTIC = {"file": "source/ch1.md" | null, "line": 4 | null, "column": 1 | null,
+                  "severity": "error" | "warning", "code": "broken-link",
+                  "message": "…", "edition": "pdf" | null}
+
+``problems`` are the source's (``edition`` null: every edition shares the source).  ``file``
+is relative to the working directory; a check finding inside an edition names the edition and
+the part in it (``dist/book.epub/EPUB/ch1.xhtml``).  ``status`` is ``built``, ``skipped``
+(unchanged since the last build), ``failed`` or, for ``editions check``, ``checked``.
+``pages`` is the PDF's page count, the number of documents in the EPUB's spine, and null for
+the DOCX (its pages exist only once a word processor lays it out).
 """
 
 from __future__ import annotations
@@ -26,32 +32,40 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.errors import display_path
+from .diagnostics import Diagnostic, from_finding, from_warning
 
 if TYPE_CHECKING:
     from ..build.orchestrate import EditionResult
     from ..check.structural import CheckResult
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2
 
 
 def edition_entry(result: EditionResult, check: CheckResult | None) -> dict:
+    checked = None
+    if check is not None:
+        checked = {"ok": check.errors == 0, "errors": check.errors, "warnings": check.warnings,
+                   "findings": [from_finding(f, result.format).as_dict()
+                                for f in check.findings]}
     return {"format": result.format, "path": display_path(result.path),
             "status": result.status, "sha256": result.sha256,
             "size": result.size if result.ok else None, "pages": result.pages,
             "seconds": round(result.seconds, 3) if result.status != "checked" else None,
-            "warnings": list(result.warnings), "error": result.error,
-            "check": check.as_dict() if check is not None else None}
+            "warnings": [from_warning(w, result.format).as_dict() for w in result.warnings],
+            "error": result.error, "check": checked}
 
 
 def report_data(command: str, results: Iterable[EditionResult],
                 checks: dict[Path, CheckResult], *, source: Path | None, out: Path,
-                exit_code: int, problems: Iterable[str] = ()) -> dict:
+                exit_code: int, problems: Iterable[Diagnostic] = ()) -> dict:
     from ..core.version import __version__
 
-    return {"report": REPORT_VERSION, "editions_version": __version__, "command": command,
+    return {"report_version": REPORT_VERSION, "editions_version": __version__,
+            "command": command,
             "source": str(source.resolve()) if source else None, "out": display_path(out),
             "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH") or None,
-            "ok": exit_code == 0, "exit_code": exit_code, "problems": list(problems),
+            "ok": exit_code == 0, "exit_code": exit_code,
+            "problems": [p.as_dict() for p in problems],
             "editions": [edition_entry(r, checks.get(r.path)) for r in results]}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,8 +61,13 @@ class RenderedBook:
         return {ident: rendered.id for rendered in self.entries for ident in rendered.ids}
 
 
-def render(book: Book) -> RenderedBook:
-    """Convert every Markdown file once; raise SourceError for bad links or images."""
+def render(book: Book, *, parse: Callable[..., markdown.Parsed] = markdown.parse,
+           to_html: Callable[..., str] = markdown.to_html) -> RenderedBook:
+    """Convert every Markdown file once; raise SourceError for bad links or images.
+
+    ``parse`` and ``to_html`` default to ``markdown``'s; the preview server passes caching
+    versions of them, so that a saved file re-renders only what changed.
+    """
     problems = ProblemCollector()
     jobs = []
     for entry in book.entries:
@@ -71,11 +77,11 @@ def render(book: Book) -> RenderedBook:
             jobs.append((entry.id, "summary", entry.summary_path, entry.summary_text))
     # pandoc is a separate process per file, so threads overlap its start-up cost.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        parsed = list(pool.map(lambda job: markdown.parse(*job), jobs))
+        parsed = list(pool.map(lambda job: parse(*job), jobs))
         resolver = markdown.Resolver([e.id for e in book.entries], parsed)
         images: dict[Path, markdown.ImageRef] = {}
         fragments = list(pool.map(
-            lambda p: markdown.to_html(p, resolver, book.source_dir, problems, images), parsed))
+            lambda p: to_html(p, resolver, book.source_dir, problems, images), parsed))
     problems.raise_if_any()
     parts = {(p.entry_id, p.part): _unique_ids(frag, f"{p.entry_id}{GENERATED}{p.part}-")
              for p, frag in zip(parsed, fragments, strict=True)}
