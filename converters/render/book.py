@@ -18,7 +18,7 @@ from lxml import html as lhtml
 
 from ..core.errors import ProblemCollector
 from ..source.model import ROLES, Book, Entry
-from . import markdown
+from . import citations, markdown
 
 # Ids the toolkit makes (an entry's h1, footnotes) join with three hyphens; a heading's id
 # joins its entry's with two, and pandoc's heading ids begin with a letter, so they never meet.
@@ -72,6 +72,7 @@ def render(book: Book) -> RenderedBook:
     # pandoc is a separate process per file, so threads overlap its start-up cost.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         parsed = list(pool.map(lambda job: markdown.parse(*job), jobs))
+        citations.resolve(book, parsed, problems)  # may add the bibliography entry's body
         resolver = markdown.Resolver([e.id for e in book.entries], parsed)
         images: dict[Path, markdown.ImageRef] = {}
         fragments = list(pool.map(

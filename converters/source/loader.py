@@ -30,6 +30,7 @@ from .model import (
     Series,
     Subject,
 )
+from . import citing
 from .paths import confine
 from .yamlnodes import MAX_YAML_BYTES, XML_INVALID, YNode, read_yaml
 
@@ -40,7 +41,7 @@ MAX_MARKDOWN_BYTES = 1 << 20
 
 BOOK_KEYS = ("title", "subtitle", "creators", "publisher", "date", "language", "identifiers",
              "rights", "subjects", "description", "series", "edition", "cover", "print", "docx",
-             "contents")
+             "contents", "bibliography", "csl")
 ENTRY_KEYS = ("title", "kind", "number", "role", "pages", "file", "summary", "id")
 CREATOR_KEYS = ("name", "role", "file-as")
 IDENTIFIER_KEYS = ("scheme", "value", "edition")
@@ -269,6 +270,9 @@ class _Loader:
             cover_path=self._image(fields.get("cover"), "cover"),
             print=self._print(fields.get("print")),
             docx_reference=self._docx(fields.get("docx")),
+            # Works cited (issue 14): files checked in source/citing.py.
+            bibliography=citing.bibliography_files(self, fields.get("bibliography")),
+            csl=citing.csl_file(self, fields.get("csl")),
             entries=entries,
             files=tuple(self.files),
         )
