@@ -23,10 +23,12 @@ def rewrite(blocks: list) -> list:
         elif kind in ("Div", "BlockQuote", "Note"):
             content = node["c"][1] if kind == "Div" else node["c"]
             content[:] = _scene_breaks(content)
-        elif kind == "SmallCaps" and _all_capitals(node["c"]):
+    for node in [n for n in walk(blocks) if n["t"] == "SmallCaps"]:
+        if _all_capitals(node["c"]):
             # [NASA]{.smallcaps}: the font's small capitals for capitals too (c2sc), or the
             # letters would stay full-size; a mixed word keeps its capitals (smcp alone).
-            node["t"], node["c"] = "Span", [["", ["smallcaps", "all-caps"], []], node["c"]]
+            node["t"], node["c"] = "Span", [["", ["all-caps"], []],
+                                             [{"t": "SmallCaps", "c": node["c"]}]]
     return blocks
 
 
