@@ -25,7 +25,7 @@ from ..assets import fonts
 from ..core.dates import build_datetime
 from ..render.book import RenderedBook
 from ..source.model import Book
-from . import code, math_svg
+from . import code, math_svg, overflow
 from . import post as pdfpost
 from .fetch import SOURCE_URL, ConfinedFetcher
 
@@ -233,6 +233,7 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
         if not more - turns:
             break
         turns |= more
+    overflow.warn(document, [(e.id, e.label) for e in book.entries], f"{book.slug}.pdf")
     first_body = next((e.id for e in book.entries if e.kind == "chapter"), None)
     # A book without chapter-kind entries is all front matter, numbered in roman throughout.
     front_pages = next((i for i, page in enumerate(document.pages)
