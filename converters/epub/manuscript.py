@@ -1,8 +1,10 @@
 """EPUB semantics for what manuscripts hold: citations, the works-cited list and math.
 
-The shared HTML keeps citeproc's structure; here the EPUB gets the DPUB-ARIA roles reading
-systems announce (``doc-biblioref`` on a citation's link, ``doc-biblioentry`` on each work
-cited) and is told which documents carry MathML (the ``mathml`` manifest property).
+The shared HTML keeps citeproc's structure; here the EPUB gets what reading systems announce:
+``doc-biblioref`` on a citation's link, and each work cited an ``li`` typed
+``epub:type="biblioentry"`` (the ``doc-biblioentry`` role is deprecated in DPUB-ARIA 1.1 and
+EPUBCheck warns on it); and it is told which documents carry MathML (the ``mathml`` manifest
+property).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from lxml import etree
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 MATHML = "{http://www.w3.org/1998/Math/MathML}"
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 
 
 def add_semantics(root: etree._Element) -> int:
@@ -26,6 +29,9 @@ def add_semantics(root: etree._Element) -> int:
             block.tag = f"{XHTML}ul"
             block.attrib.pop("role", None)
         elif "csl-entry" in classes:
+            # DPUB-ARIA 1.1 deprecates the doc-biblioentry role (EPUBCheck warns, RSC-017):
+            # the entry is a list item of the doc-bibliography section, typed for EPUB.
             block.tag = f"{XHTML}li"
-            block.set("role", "doc-biblioentry")
+            block.attrib.pop("role", None)
+            block.set(EPUB_TYPE, "biblioentry")
     return sum(1 for _ in root.iter(f"{MATHML}math"))
