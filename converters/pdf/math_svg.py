@@ -13,8 +13,15 @@ import logging
 import re
 from functools import lru_cache
 
-import ziamath
+import warnings
+
 from lxml import etree
+
+with warnings.catch_warnings():
+    # ziamath 0.13 finds its bundled STIX font with importlib.resources.path, deprecated since
+    # Python 3.11; the warning is about ziamath's code, not the book.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import ziamath
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 FONT_PT = 10.5  # the body size (pdf.css); inline formulas match it

@@ -55,15 +55,16 @@ def resolve(book: Book, parsed: list[markdown.Parsed], problems: ProblemCollecto
                  if is_citation(node)]
     if not citations:
         return
+    before = len(problems.problems)
     known = _known_keys(book, problems)
-    unknown = False
+    # A bibliography that does not parse has unknowable keys: its own error says enough.
+    unknown = len(problems.problems) > before
     found_from: dict[tuple[Path, str], int] = {}
     for cite in citations:
         for item in cite.node["c"][0]:
             key = item["citationId"]
-            if key in known:
+            if key in known or unknown:
                 continue
-            unknown = True
             problems.add(_at(cite.parsed, "@" + key, found_from), "unknown-citation",
                          f"no work with the key '{key}' in the bibliography"
                          + (f" ({', '.join(p.name for p in book.bibliography)})"
@@ -74,7 +75,7 @@ def resolve(book: Book, parsed: list[markdown.Parsed], problems: ProblemCollecto
         problems.add(Location(book.source_dir / "book.yaml"), "bibliography-entry",
                      "the book cites works but no contents entry has 'role: bibliography' to "
                      "hold the list of works cited; add one")
-    if unknown or holder is None or problems:
+    if holder is None or problems:
         return
     document = {"pandoc-api-version": API_VERSION, "meta": _meta(book),
                 "blocks": [{"t": "Para", "c": [c.node]} for c in citations]
@@ -168,7 +169,10 @@ def _known_keys(book: Book, problems: ProblemCollector) -> set[str]:
         except RuntimeError as exc:  # pandoc's reader refused it
             at = _PANDOC_ERROR_AT.search(str(exc))
             reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unreadable"
-            _bad_file(problems, path, int(at[1]) if at else 1, int(at[2]) if at else 1, reason)
+            # pandoc places "unexpected end of input" past the last line; keep it in the file.
+            line = min(int(at[1]) if at else 1, text.count("\n") or 1)
+            _bad_file(problems, path, line, int(at[2]) if at and int(at[1]) == line else 1,
+                      reason)
             continue
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
             _bad_file(problems, path, 1, 1, "expected a list of works")

@@ -44,10 +44,10 @@ def check(p: Parsed, problems: ProblemCollector) -> None:
             fmt, content = node["c"]
             name = _FORMAT_NAMES.get(fmt.lower(), fmt)
             first = content.strip().splitlines()[0] if content.strip() else content
-            needle = f"{{={fmt}}}" if fmt != "tex" or kind == "RawBlock" else first.strip()
-            at = where(needle) if needle in p.text else where(first.strip())
+            at = _raw_offset(p.text, fmt, content, kind, searched_from)
+            where_at = Location(p.path, *line_col(p.text, at)) if at >= 0 else where(first)
             what = "block" if kind == "RawBlock" else "code"
-            problems.add(at, "raw-markup",
+            problems.add(where_at, "raw-markup",
                          f"raw {name} {what} '{_short(first)}' would reach the editions as "
                          "literal text (no edition can run it); write it in Markdown or "
                          "remove it")
@@ -56,6 +56,29 @@ def check(p: Parsed, problems: ProblemCollector) -> None:
                 problems.add(where(match[0]), "missing-footnote",
                              f"footnote reference '{match[0]}' has no definition; add a line "
                              f"'{match[0]}: …' or correct the key")
+
+
+def _raw_offset(text: str, fmt: str, content: str, kind: str,
+                searched_from: dict[str, int]) -> int:
+    """Where the raw markup starts: its fence or opening backtick, or the TeX command."""
+    attribute = f"{{={fmt}}}"
+    key = attribute if attribute in text else content.strip()
+    offset = text.find(key, searched_from.get(key, 0))
+    if offset < 0:
+        return -1
+    searched_from[key] = offset + 1
+    if key == attribute:
+        if kind == "RawBlock":
+            return text.rfind("\n", 0, offset) + 1  # the fence opens the line
+        ticks = offset
+        while ticks > 0 and text[ticks - 1] == "`":
+            ticks -= 1
+        start = text.rfind(content, 0, ticks)
+        if start >= 0:
+            while start > 0 and text[start - 1] == "`":
+                start -= 1
+            return start
+    return offset
 
 
 def _short(text: str) -> str:

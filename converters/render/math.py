@@ -41,8 +41,8 @@ def finish(fragment: str, p: Parsed, problems: ProblemCollector) -> str:
     """Add alttext to every formula; report the ones pandoc could not parse."""
     searched = 0
     for match in _FAILED.finditer(fragment):
-        tex = html.unescape(re.sub(r"<[^>]+>", "", match[2]))
-        offset = p.text.find(tex.strip("$").strip(), searched)
+        tex = html.unescape(re.sub(r"<[^>]+>", "", match[2])).strip().strip("$").strip()
+        offset = p.text.find(tex, searched)
         if offset < 0:
             at = Location(p.path)
         else:
