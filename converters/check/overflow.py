@@ -11,7 +11,7 @@ from ..pdf.overflow import from_pdf
 from ..source.model import PrintSettings
 
 
-def check_overflow(path: Path, pdf, margins: tuple[float, float] | None,  # noqa: ANN001
+def check_overflow(path: Path, pdf, margins: tuple[float, float] | None,
                    name: str) -> list:
     """A finding for each page with overflowing glyphs; ``pdf`` is the open pikepdf document."""
     import pikepdf

@@ -11,9 +11,8 @@ from __future__ import annotations
 import base64
 import logging
 import re
-from functools import lru_cache
-
 import warnings
+from functools import lru_cache
 
 from lxml import etree
 

@@ -104,7 +104,8 @@ def _meta(book: Book) -> dict:
 def _list_holder(book: Book, parsed: list[markdown.Parsed]) -> markdown.Parsed | None:
     """Where the list goes: a '{#refs}' block, else the bibliography entry (made if bare)."""
     for p in parsed:
-        if any(n["t"] == "Div" and n["c"][0][0] == "refs" for n in markdown_ast.walk(p.ast["blocks"])):
+        blocks = markdown_ast.walk(p.ast["blocks"])
+        if any(n["t"] == "Div" and n["c"][0][0] == "refs" for n in blocks):
             return p
     entry = next((e for e in book.entries if e.role == "bibliography"), None)
     if entry is None:

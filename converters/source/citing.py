@@ -17,7 +17,7 @@ BIBLIOGRAPHY_FORMATS = {".bib": "biblatex", ".bibtex": "bibtex", ".json": "csljs
                         ".yaml": "yaml", ".yml": "yaml"}
 
 
-def bibliography_files(loader, node: YNode | None) -> tuple[Path, ...]:  # noqa: ANN001
+def bibliography_files(loader, node: YNode | None) -> tuple[Path, ...]:
     """The ``bibliography:`` files, each inside the source folder and of a known kind."""
     if node is None:
         return ()
@@ -39,7 +39,7 @@ def bibliography_files(loader, node: YNode | None) -> tuple[Path, ...]:  # noqa:
     return tuple(found)
 
 
-def csl_file(loader, node: YNode | None) -> Path | None:  # noqa: ANN001
+def csl_file(loader, node: YNode | None) -> Path | None:
     """The ``csl:`` style file, or None for pandoc's own Chicago author-date."""
     if node is None:
         return None

@@ -17,6 +17,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from ..core.errors import Location, ProblemCollector, SourceError
 from ..core.text import line_col, slugify
+from . import citing
 from .model import (
     KINDS,
     ROLES,
@@ -30,7 +31,6 @@ from .model import (
     Series,
     Subject,
 )
-from . import citing
 from .paths import confine
 from .yamlnodes import MAX_YAML_BYTES, XML_INVALID, YNode, read_yaml
 
