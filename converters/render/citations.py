@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ..source.model import Book
 
 CROSSREF_PREFIXES = ("fig-", "tbl-", "eq-", "sec-")
-API_VERSION = [1, 23, 1]
+API_VERSION = [1, 23, 1, 1]  # pandoc 3.9's, for a list made when no file was read
 _PANDOC_ERROR_AT = re.compile(r"line (\d+), column (\d+)")
 
 
@@ -44,6 +44,10 @@ def is_citation(node: dict) -> bool:
         c["citationId"].startswith(CROSSREF_PREFIXES) for c in node["c"][0])
 
 
+def _in_text(node: dict) -> bool:
+    return all(c["citationMode"]["t"] == "AuthorInText" for c in node["c"][0])
+
+
 def ref_id(key: str) -> str:
     """citeproc's id for an entry ('ref-' and the key), made safe as an XML id."""
     return "ref-" + re.sub(r"[^A-Za-z0-9_.-]", "-", key)
@@ -53,6 +57,10 @@ def resolve(book: Book, parsed: list[markdown.Parsed], problems: ProblemCollecto
     """Fill in every citation and add the list of works cited; report unknown keys."""
     citations = [_Citation(p, node) for p in parsed for node in markdown_ast.walk(p.ast["blocks"])
                  if is_citation(node)]
+    if not book.bibliography:
+        # A book that cites nothing may still write '@' before a word ('@import', a handle):
+        # only a bracketed '[@key]' is surely a citation there.
+        citations = [c for c in citations if not _in_text(c.node)]
     if not citations:
         return
     before = len(problems.problems)
@@ -77,7 +85,7 @@ def resolve(book: Book, parsed: list[markdown.Parsed], problems: ProblemCollecto
                      "hold the list of works cited; add one")
     if holder is None or problems:
         return
-    document = {"pandoc-api-version": API_VERSION, "meta": _meta(book),
+    document = {"pandoc-api-version": parsed[0].ast["pandoc-api-version"], "meta": _meta(book),
                 "blocks": [{"t": "Para", "c": [c.node]} for c in citations]
                 + [{"t": "Div", "c": [["refs", [], []], []]}]}
     args = ["--citeproc", *(f"--bibliography={p}" for p in book.bibliography)]
@@ -113,8 +121,9 @@ def _list_holder(book: Book, parsed: list[markdown.Parsed]) -> markdown.Parsed |
     for p in parsed:
         if p.entry_id == entry.id and p.part == "body":
             return p
+    version = parsed[0].ast["pandoc-api-version"] if parsed else API_VERSION
     bare = markdown.Parsed(entry.id, "body", book.source_dir / "book.yaml", "",
-                           {"pandoc-api-version": API_VERSION, "meta": {}, "blocks": []})
+                           {"pandoc-api-version": version, "meta": {}, "blocks": []})
     parsed.append(bare)
     return bare
 
