@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 
 from docx.document import Document as DocxDocument
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -61,6 +62,11 @@ def style_blocks(doc: DocxDocument) -> None:
             style.paragraph_format.left_indent = indent
         style.font.italic = italic
     code = styles.get("Source Code")
+    if code is None and any(True for _ in _code_paragraphs(doc)):
+        # pandoc defines the style only along with its highlighting styles, and there is none.
+        code = doc.styles.add_style("Source Code", WD_STYLE_TYPE.PARAGRAPH)
+        code.base_style = styles.get("Normal")
+        code.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
     if code is not None:
         code.paragraph_format.left_indent = Pt(HANGING_PT)
         code.paragraph_format.first_line_indent = Pt(-HANGING_PT)
@@ -69,12 +75,18 @@ def style_blocks(doc: DocxDocument) -> None:
         code.font.size = Pt(8.5)
 
 
+def _code_paragraphs(doc: DocxDocument) -> list:
+    found = []
+    for para in doc.element.body.iter(qn("w:p")):
+        style = para.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        if style is not None and style.get(qn("w:val")) == CODE_STYLE_ID:
+            found.append(para)
+    return found
+
+
 def split_code(doc: DocxDocument) -> None:
     """One paragraph per line of code, so a wrapped line hangs under its first line."""
-    for para in list(doc.element.body.iter(qn("w:p"))):
-        style = para.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-        if style is None or style.get(qn("w:val")) != CODE_STYLE_ID:
-            continue
+    for para in _code_paragraphs(doc):
         properties = para.find(qn("w:pPr"))
         current = para
         for run in list(para.findall(qn("w:r"))):

@@ -34,4 +34,19 @@ def add_semantics(root: etree._Element) -> int:
             block.tag = f"{XHTML}li"
             block.attrib.pop("role", None)
             block.set(EPUB_TYPE, "biblioentry")
+    for code in root.iter(f"{XHTML}code"):
+        if code.getparent() is not None and code.getparent().tag == f"{XHTML}pre":
+            _hang_lines(code)
     return sum(1 for _ in root.iter(f"{MATHML}math"))
+
+
+def _hang_lines(code: etree._Element) -> None:
+    """One block per line of code: a line the reading system wraps hangs under its start,
+    so the continuation is visibly not a new line of the program."""
+    if len(code):  # not plain text (no edition highlights code): leave it as it is
+        return
+    lines = (code.text or "").split("\n")
+    code.text = None
+    for line in lines:
+        span = etree.SubElement(code, f"{XHTML}span", {"class": "line"})
+        span.text = line or "\u00a0"  # an empty line keeps its height
