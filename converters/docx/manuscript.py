@@ -33,6 +33,13 @@ def mark_blocks(root: lhtml.HtmlElement) -> None:
         after = div.getnext()
         if after is not None and after.tag == "p":
             _wrap(after, FIRST)
+    for span in root.find_class("all-caps"):
+        # Word's small caps shrink lower-case letters only: a word in capitals is written in
+        # lower case under w:smallCaps to look as it does in the PDF and EPUB (c2sc).
+        for inner in span.iter():
+            inner.text = inner.text.lower() if inner.text else inner.text
+            if inner is not span:
+                inner.tail = inner.tail.lower() if inner.tail else inner.tail
     for div in root.find_class("epigraph"):
         for attribution in div.find_class("attribution"):
             attribution.set("data-custom-style", ATTRIBUTION)
