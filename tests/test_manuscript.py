@@ -323,8 +323,15 @@ def test_overflow_is_found_and_named(tmp_path, capsys):
     assert re.search(r"warning: pdf: editions: tides-and-tables\.pdf:page \d+: text runs "
                      r"[\d.]+ mm outside the text area in '2 Harbour Log'.*\[PDF-OVERFLOW\]",
                      err.err)
-    assert re.search(r"tides-and-tables\.pdf:page \d+: error\[PDF-OVERFLOW\]: text runs "
-                     r"[\d.]+ mm outside the text area in '2 Harbour Log': 'ZZZ", err.out)
+    screen = re.search(r"tides-and-tables\.pdf:page (\d+): error\[PDF-OVERFLOW\]: text runs "
+                       r"([\d.]+) mm outside the text area in '2 Harbour Log': 'ZZZ", err.out)
+    assert screen, err.out
+    # The printer's file (bleed and crop marks around the trim) is measured from its trim box.
+    assert main(["build", str(src), "--out", str(tmp_path / "print"), "--format", "pdf",
+                 "--pdf-layout", "print", "--check"]) == 1
+    found = re.findall(r"page (\d+): error\[PDF-OVERFLOW\]: text runs ([\d.]+) mm",
+                       capsys.readouterr().out)
+    assert found == [screen.groups()]
 
 
 # -- the other bibliography kinds, a CSL style, '{#refs}', warnings once ------------------------

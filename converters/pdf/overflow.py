@@ -81,12 +81,13 @@ def from_pdf(path: Path, inner_mm: float, outer_mm: float) -> list[Overflow]:
     try:
         for index in range(len(document)):
             page = document[index]
-            media = page.get_mediabox()
-            trim = page.get_trimbox()  # the media box when the PDF has no trim box
+            # Character boxes are in the page's user space, as the trim box is (the media box
+            # when the PDF has none; in the print layout it starts at minus bleed and marks).
+            trim = page.get_trimbox()
             recto = index % 2 == 0
-            left = trim[0] - media[0] + (inner_mm if recto else outer_mm) * PT_PER_MM
-            right = trim[2] - media[0] - (outer_mm if recto else inner_mm) * PT_PER_MM
-            bottom, top = trim[1] - media[1], trim[3] - media[1]
+            left = trim[0] + (inner_mm if recto else outer_mm) * PT_PER_MM
+            right = trim[2] - (outer_mm if recto else inner_mm) * PT_PER_MM
+            bottom, top = trim[1], trim[3]
             text = page.get_textpage()
             worst, sample = 0.0, []
             for i in range(text.count_chars()):
