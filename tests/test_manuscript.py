@@ -389,3 +389,14 @@ def test_a_warning_of_the_shared_rendering_is_printed_once(tmp_path, capsys):
     assert len(lines) == 1, err
     assert lines[0].endswith("one.md:3:1: Note with key 'island' defined but not used.")
     assert lines[0].startswith("editions: warning: pandoc: ")
+
+
+def test_a_formula_in_a_heading_is_named_by_its_characters(tmp_path):
+    from converters import load_book, render
+
+    src = tmp_path / "src"
+    shutil.copytree(Path(__file__).parent / "bad" / "bad-math", src,
+                    ignore=shutil.ignore_patterns("expect.txt"))
+    (src / "one.md").write_text("# The $\\alpha$ particle\n\nText.\n", encoding="utf-8")
+    headings = render(load_book(src)).entries[0].headings
+    assert [h.title for h in headings] == ["The \u03b1 particle"]  # in the nav, bookmarks, TOC

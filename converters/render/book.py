@@ -18,7 +18,7 @@ from lxml import html as lhtml
 
 from ..core.errors import ProblemCollector
 from ..source.model import ROLES, Book, Entry
-from . import citations, markdown
+from . import citations, markdown, math
 
 # Ids the toolkit makes (an entry's h1, footnotes) join with three hyphens; a heading's id
 # joins its entry's with two, and pandoc's heading ids begin with a letter, so they never meet.
@@ -160,7 +160,7 @@ def _outline(markup: str) -> tuple[list[Heading], list[str]]:
             continue
         ids.append(ident)
         if element.tag in ("h2", "h3", "h4", "h5", "h6"):
-            text = " ".join(element.text_content().split())
+            text = " ".join(math.words(element).split())
             headings.append(Heading(int(element.tag[1]), ident, text))
     return headings, ids
 

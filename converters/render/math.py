@@ -10,10 +10,13 @@ the DOCX gets Word equations from it (pandoc's HTML reader) and the PDF typesets
 
 from __future__ import annotations
 
+import copy
 import html
 import logging
 import re
 from typing import TYPE_CHECKING
+
+from lxml import etree
 
 from ..core.errors import Location, ProblemCollector
 from ..core.text import line_col
@@ -62,6 +65,15 @@ def _with_alttext(match: re.Match[str]) -> str:
     alt = html.unescape(tex[1]).strip() if tex else ""
     return (f'<math display="{display}" xmlns="{MATHML_NS}" '
             f'alttext="{html.escape(alt, quote=True)}">{inner}</math>')
+
+
+def words(element: etree._Element) -> str:
+    """An element's text as navigation shows it: a formula by its characters, not its TeX."""
+    element = copy.deepcopy(element)
+    for note in [e for e in element.iter() if isinstance(e.tag, str)
+                 and e.tag.rpartition("}")[2] == "annotation"]:
+        note.drop_tree()
+    return element.text_content()
 
 
 def _short(text: str) -> str:
