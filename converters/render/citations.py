@@ -91,7 +91,11 @@ def resolve(book: Book, parsed: list[markdown.Parsed], problems: ProblemCollecto
     args = ["--citeproc", *(f"--bibliography={p}" for p in book.bibliography)]
     if book.csl is not None:
         args.append(f"--csl={book.csl}")
-    result = json.loads(markdown.pandoc(json.dumps(document), "json", "json", args))
+    try:
+        result = json.loads(markdown.pandoc(json.dumps(document), "json", "json", args))
+    except RuntimeError as exc:  # citeproc refused the style (the bibliographies parsed)
+        _bad_style(book, problems, str(exc))
+        return
     blocks = result["blocks"]
     for cite, block in zip(citations, blocks, strict=False):
         resolved = block["c"][0] if block["t"] == "Para" and block["c"] else None
@@ -189,6 +193,20 @@ def _known_keys(book: Book, problems: ProblemCollector) -> set[str]:
             continue
         keys.update(str(i["id"]) for i in items if "id" in i)
     return keys
+
+
+_CSL_AT = re.compile(r"(\d+):(\d+) \(\d+\)-\d+:\d+ \(\d+\): (.*)")
+
+
+def _bad_style(book: Book, problems: ProblemCollector, message: str) -> None:
+    """pandoc's CiteprocXMLError names the place in the style: 'LINE:COL (OFFSET)-…: why'."""
+    at = _CSL_AT.search(message)
+    where = book.csl or book.source_dir / "book.yaml"
+    why = " ".join(at[3].split()) if at else " ".join(message.split())[-160:]
+    why = re.sub(r'Name \{nameLocalName = "([^"]+)"[^}]*\}', r"<\1>", why)[:160]
+    problems.add(Location(where, int(at[1]) if at else 1, int(at[2]) if at else 1), "csl",
+                 f"citeproc could not use this style ({why}); fix the CSL file or remove "
+                 "'csl:' for the default Chicago author-date")
 
 
 def _bad_file(problems: ProblemCollector, path: Path, line: int, col: int, why: str) -> None:
