@@ -30,7 +30,7 @@ STATE_FILE = ".editions-state.json"
 STATE_VERSION = 1
 # The libraries whose output lands in an edition's bytes.
 LIBRARIES = ("weasyprint", "pydyf", "fonttools", "ebooklib", "python-docx", "pypandoc-binary",
-             "pikepdf", "lxml", "pillow")
+             "pikepdf", "lxml", "pillow", "ziamath", "ziafont")
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 

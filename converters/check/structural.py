@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..core.errors import EditionsError, display_path
+from .overflow import check_overflow
 
 EDITION_SUFFIXES = (".epub", ".pdf", ".docx")
 
@@ -42,6 +43,7 @@ class Expected:
     labels: tuple[str, ...] = ()  # entry labels, in reading order
     title: str | None = None
     author: str | None = None
+    margins: tuple[float, float] | None = None  # the PDF's inner and outer margins, in mm
 
     @classmethod
     def from_source(cls, source_dir: Path) -> Expected:
@@ -50,7 +52,8 @@ class Expected:
         book = load_book(source_dir)
         authors = book.authors
         return cls(tuple(e.label for e in book.entries), book.title,
-                   authors[0].name if authors else None)
+                   authors[0].name if authors else None,
+                   (book.print.inner_mm, book.print.outer_mm))
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ def _check_pdf(path: Path, expected: Expected) -> list[Finding]:
             error("PDF-STRUCTURE", "no structure tree (/StructTreeRoot): assistive technology "
                   "cannot read the document's structure")
         _pdf_fonts(pdf, error)
+        findings += check_overflow(path, pdf, expected.margins, name)
     return findings
 
 

@@ -165,8 +165,13 @@ def _build(args: argparse.Namespace) -> int:
         print(f"editions: error: {exc}; nothing was written", file=sys.stderr)
         return EXIT_FAILED
     progress.close()
+    # A warning from the shared rendering (pandoc reading the Markdown) is in every edition's
+    # result; it is printed once, as what it is, not once per edition.
+    shared = set.intersection(*(set(r.warnings) for r in results)) if len(results) > 1 else set()
+    for warning in sorted(shared):
+        print(f"editions: warning: {warning}", file=sys.stderr)
     for r in results:
-        _print_result(r, args.quiet)
+        _print_result(r, args.quiet, shared)
     checks = {}
     if args.check:
         from ..check.structural import Expected
@@ -182,8 +187,11 @@ def _build(args: argparse.Namespace) -> int:
     return code
 
 
-def _print_result(r: EditionResult, quiet: bool = False) -> None:
+def _print_result(r: EditionResult, quiet: bool = False,
+                  shown: frozenset[str] | set[str] = frozenset()) -> None:
     for warning in r.warnings:
+        if warning in shown:
+            continue
         print(f"editions: warning: {r.format}: {warning}", file=sys.stderr)
     if r.status == "failed":
         kept = " (the previous file is kept)" if r.path.exists() else ""

@@ -24,6 +24,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from ..render.book import RenderedBook, title_id
+from . import manuscript
 from .props import set_properties
 from .reference import SERIF
 
@@ -64,10 +65,12 @@ def finish(path: Path, rendered: RenderedBook, when: dt.datetime) -> None:
     front_end = _front_matter_end(body, bookmark_name(first_body or ""))
     _sections(doc, front_end if has_front else None, running_head=book.title)
     _fit_tables(doc)
+    manuscript.split_code(doc)
     _imprint_on_verso(doc)
     set_properties(doc, book, when)
     if book.docx_reference is None:
         _mirror_margins(doc)
+        manuscript.style_blocks(doc)
         _declare_font(doc, SERIF)
     # build.py re-packs the saved package (reproducible.normalise_zip) with the build's date.
     doc.save(str(path))

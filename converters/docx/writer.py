@@ -11,6 +11,7 @@ from lxml import html as lhtml
 
 from ..core.dates import build_datetime
 from ..render.book import RenderedBook
+from . import manuscript
 from .post import TOC_MARKER, finish
 from .reference import SERIF, reference_docx
 
@@ -43,6 +44,7 @@ def docx_html(rendered: RenderedBook) -> str:
                     wrapper = lhtml.Element("div", {"data-custom-style": style})
                     para.addprevious(wrapper)
                     wrapper.append(para)
+        manuscript.mark_blocks(root)
         for div in root.find_class("imprint"):
             div.set("data-custom-style", "Imprint")
         for nav in root.find_class("contents-list"):
@@ -64,7 +66,7 @@ def write_docx(rendered: RenderedBook, target: Path, workdir: Path,
     meta_file = workdir / "docx-metadata.json"
     meta_file.write_text(json.dumps({"lang": book.language}), encoding="utf-8")
     args = [f"--reference-doc={reference}", f"--resource-path={book.source_dir.resolve()}",
-            f"--metadata-file={meta_file}"]
+            f"--metadata-file={meta_file}", "--syntax-highlighting=none"]
     pypandoc.convert_text(docx_html(rendered), "docx", format="html", outputfile=str(target),
                           extra_args=args)
     finish(target, rendered, build_datetime())

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from ..source.model import ROLES, Book
+from . import manuscript
 
 if TYPE_CHECKING:
     from ..render.book import RenderedEntry
@@ -44,6 +45,7 @@ class ContentInfo:
     tables: int = 0
     tables_with_headers: int = 0
     footnotes: int = 0
+    math: int = 0  # MathML formulas (manifest property and accessibility feature)
 
 
 def file_of(entry_id: str) -> str:
@@ -88,6 +90,7 @@ def content_document(rendered: RenderedEntry, book: Book,
     if entry.pages and section is not None:
         info.page_breaks.append(_page_break(section, entry.pages.first, file_of(entry.id)))
     info.footnotes = _footnotes(root)
+    info.math = manuscript.add_semantics(root)
     _relink(root, rendered.id, owners)
     for img in root.iter(f"{X}img"):
         img.set("src", "../" + img.get("src", ""))

@@ -32,8 +32,10 @@ class AccessibilityFacts:
     footnotes: int = 0
     page_list: bool = False
     visual_cover: bool = False
+    math: int = 0
 
     def add(self, info: ContentInfo) -> None:
+        self.math += info.math
         self.images += info.images
         self.images_without_alt += info.images_without_alt
         self.tables += info.tables
@@ -55,6 +57,8 @@ class AccessibilityFacts:
             found.append("alternativeText")
         if self.page_list:
             found += ["pageBreakMarkers", "pageNavigation"]
+        if self.math:
+            found.append("MathML")
         return found
 
     @property

@@ -104,6 +104,8 @@ def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
         doc = _Document(uid=f"x-{entry.id}", file_name=file_of(entry.id), title=entry.entry.label,
                         lang=book.language)
         doc.content, info = content_document(entry, book, owners)
+        if info.math:
+            doc.properties.append("mathml")
         out.add_item(doc)
         documents.append(doc)
         pages += info.page_breaks

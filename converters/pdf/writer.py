@@ -25,6 +25,7 @@ from ..assets import fonts
 from ..core.dates import build_datetime
 from ..render.book import RenderedBook
 from ..source.model import Book
+from . import code, math_svg, overflow
 from . import post as pdfpost
 from .fetch import SOURCE_URL, ConfinedFetcher
 
@@ -56,6 +57,10 @@ def css_bleed_mm(book: Book, layout: str) -> float:
     if layout != "print":
         return 0.0
     return max(2 * p.bleed_mm, p.bleed_mm + MARKS_MM) if p.crop_marks else p.bleed_mm
+
+
+def text_width_mm(book: Book) -> float:
+    return book.print.width_mm - book.print.inner_mm - book.print.outer_mm
 
 
 def page_css(book: Book, layout: str = "screen") -> str:
@@ -112,6 +117,8 @@ def adapt(rendered: RenderedBook, turns: frozenset[str] = frozenset()) -> str:
         section.set("data-page", name)
         section.set("data-running", entry.title)
         _inline_footnotes(section)
+        math_svg.replace_math(section)
+        code.fit_code(section, text_width_mm(rendered.book))
         blocks = (b for b in section.iter("p", "li")
                   if not b.get("class", "").startswith("footnote"))
         for n, block in enumerate(blocks):
@@ -226,6 +233,7 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
         if not more - turns:
             break
         turns |= more
+    overflow.warn(document, [(e.id, e.label) for e in book.entries], f"{book.slug}.pdf")
     first_body = next((e.id for e in book.entries if e.kind == "chapter"), None)
     # A book without chapter-kind entries is all front matter, numbered in roman throughout.
     front_pages = next((i for i, page in enumerate(document.pages)

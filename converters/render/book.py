@@ -19,7 +19,7 @@ from lxml import html as lhtml
 
 from ..core.errors import ProblemCollector
 from ..source.model import ROLES, Book, Entry
-from . import markdown
+from . import citations, markdown, math
 
 # Ids the toolkit makes (an entry's h1, footnotes) join with three hyphens; a heading's id
 # joins its entry's with two, and pandoc's heading ids begin with a letter, so they never meet.
@@ -78,6 +78,7 @@ def render(book: Book, *, parse: Callable[..., markdown.Parsed] = markdown.parse
     # pandoc is a separate process per file, so threads overlap its start-up cost.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         parsed = list(pool.map(lambda job: parse(*job), jobs))
+        citations.resolve(book, parsed, problems)  # may add the bibliography entry's body
         resolver = markdown.Resolver([e.id for e in book.entries], parsed)
         images: dict[Path, markdown.ImageRef] = {}
         fragments = list(pool.map(
@@ -165,7 +166,7 @@ def _outline(markup: str) -> tuple[list[Heading], list[str]]:
             continue
         ids.append(ident)
         if element.tag in ("h2", "h3", "h4", "h5", "h6"):
-            text = " ".join(element.text_content().split())
+            text = " ".join(math.words(element).split())
             headings.append(Heading(int(element.tag[1]), ident, text))
     return headings, ids
 

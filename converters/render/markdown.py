@@ -23,8 +23,11 @@ from ..core.errors import Location, ProblemCollector
 from ..core.text import line_col
 from ..source.images import examine
 from ..source.paths import confine, is_remote
+from . import blocks, literal, math
 
-READER = "markdown-raw_html-raw_tex-raw_attribute-tex_math_dollars-tex_math_single_backslash"
+# Raw TeX and raw attributes stay on so that literal.py can refuse them with a location; raw
+# HTML stays off (shown as text, never run).  $…$ is math (render/math.py).
+READER = "markdown-raw_html-tex_math_single_backslash"
 PANDOC_ARGS = ["--sandbox"]
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 ALLOWED_ATTRS = ("lang", "dir", "title", "width", "height")
@@ -154,6 +157,7 @@ def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCo
             offset = p.text.find(unquote(needle))
         return Location(p.path, *line_col(p.text, offset)) if offset >= 0 else Location(p.path)
 
+    literal.check(p, problems)
     headings = 0
     outline: list[tuple[int, int]] = []  # (level written, level given) of the open headings
     for node in _walk(p.ast["blocks"]):
@@ -172,7 +176,7 @@ def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCo
             headings += 1
             node["c"][0] = _level(node["c"][0], outline)
             node["c"][1][0] = heading_id(p.entry_id, hid)
-        elif kind in ID_DROPPED:
+        elif kind in ID_DROPPED and "csl-entry" not in _classes(node):  # citations.py's ids
             # Only headings and entries are link targets; an author's id elsewhere could only
             # collide with one of ours (an invalid EPUB), so it goes.
             node["c"][0][0] = ""
@@ -186,8 +190,16 @@ def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCo
         attr = _attr_of(node)
         if attr is not None:
             attr[2] = _safe_attrs(attr[2], where, problems)
-    p.ast["blocks"] = _drop_raw(p.ast["blocks"])
-    return pandoc(json.dumps(p.ast), "html5", "json", ["--wrap=none"])
+    p.ast["blocks"] = blocks.rewrite(_drop_raw(p.ast["blocks"]))
+    # MathML for every edition (math.py); no highlighting, as Word's and CSS's would differ.
+    fragment = pandoc(json.dumps(p.ast), "html5", "json",
+                      ["--wrap=none", "--mathml", "--syntax-highlighting=none"])
+    return math.finish(fragment, p, problems)
+
+
+def _classes(node: dict) -> list[str]:
+    attr = _attr_of(node)
+    return attr[1] if attr is not None else []
 
 
 def _level(written: int, outline: list[tuple[int, int]]) -> int:

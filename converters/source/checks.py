@@ -239,3 +239,22 @@ def docx_reference(value: Any, info: ValidationInfo) -> Path:
     if path.suffix.lower() != ".docx":
         raise problem("reference", "the reference document must be a .docx")
     return path
+
+
+def bibliography_file(value: Any, info: ValidationInfo) -> Path:
+    """A works-cited file of a kind pandoc reads; whether it parses is judged while rendering."""
+    from .citing import BIBLIOGRAPHY_FORMATS
+
+    path = source_file("bibliography")(value, info)
+    if path.suffix.lower() not in BIBLIOGRAPHY_FORMATS:
+        raise problem("bibliography-format", f"bibliography '{value}' is not a kind pandoc "
+                      "reads; use BibLaTeX (.bib), BibTeX (.bibtex), CSL JSON (.json) or CSL "
+                      "YAML (.yaml)")
+    return path
+
+
+def csl_file(value: Any, info: ValidationInfo) -> Path:
+    path = source_file("csl style")(value, info)
+    if path.suffix.lower() != ".csl":
+        raise problem("csl", f"csl style '{value}' must be a .csl file")
+    return path

@@ -147,7 +147,9 @@ class _Loader:
         self._check_editions(nodes.get("identifiers"))
         entries = self._entries(fields.get("contents", []), nodes.get("contents"))
         cover, reference = fields.get("cover"), (fields.get("docx") or {}).get("reference")
-        self.files.extend(path for path in (cover, reference) if path is not None)
+        cited = _as_tuple(fields.get("bibliography"))
+        self.files.extend(path for path in (cover, reference, *cited, fields.get("csl"))
+                          if path is not None)
         # A key whose validated value is what the writers read (subtitle, rights, …) reaches
         # the Book under its own name; the others are shaped here.
         return Book(**{**_same_named(Book, fields), **dict(
@@ -163,6 +165,7 @@ class _Loader:
             cover_path=cover,
             print=_print(fields.get("print_") or dump(PrintSpec())),
             docx_reference=reference,
+            bibliography=cited,
             entries=entries,
             files=tuple(self.files),
         )})
@@ -263,3 +266,10 @@ def _print(spec: dict[str, Any]) -> PrintSettings:
                          crop_marks=spec["crop_marks"], inner_mm=margins["inner"],
                          outer_mm=margins["outer"], top_mm=margins["top"],
                          bottom_mm=margins["bottom"])
+
+
+def _as_tuple(value: Path | list[Path] | None) -> tuple[Path, ...]:
+    """A key that takes one file or a list of them, as the tuple the model holds."""
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, list) else (value,)

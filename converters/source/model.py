@@ -152,6 +152,8 @@ class Book:
     cover_path: Path | None = None
     print: PrintSettings = field(default_factory=PrintSettings)
     docx_reference: Path | None = None
+    bibliography: tuple[Path, ...] = ()  # BibLaTeX, BibTeX, CSL JSON or CSL YAML files
+    csl: Path | None = None  # a CSL style; None: pandoc's Chicago author-date
     files: tuple[Path, ...] = ()  # every source file read, for fingerprints
 
     @property

@@ -124,6 +124,12 @@ Position = Annotated[str, chain(checks.text, checks.position), _json(anyOf=[
     {"type": "number", "minimum": 0}, {"type": "string", "pattern": checks.POSITION.pattern}])]
 Pages = Annotated[tuple[str, str], BeforeValidator(checks.pages), _json(anyOf=[
     {"type": "integer", "minimum": 1}, {"type": "string"}])]
+BibFile = Annotated[Path, BeforeValidator(checks.bibliography_file), _json(type="string")]
+# One file, or a list of them: told apart by the YAML shape, as a creator's name or mapping is.
+Bibliography = Annotated[
+    Annotated[Annotated[list[BibFile], Field(min_length=1)], Tag("~list")]
+    | Annotated[BibFile, Tag("~one")],
+    Discriminator(lambda value: "~list" if isinstance(value, list) else "~one")]
 Id = Annotated[str, chain(checks.text, checks.slug), _json(type="string",
                                                            pattern=checks.SLUG.pattern)]
 
@@ -310,6 +316,14 @@ class BookSpec(Spec):
         "`cm`, `in` or `pt`; a bare number is millimetres.")
     docx: DocxSpec = Field(None, description="`reference`: a `.docx` whose styles the DOCX "
                            "edition uses instead of the house style")
+    bibliography: Bibliography = Field(
+        None, description="works cited: a file or a list of files in the source folder, "
+        "BibLaTeX (`.bib`), BibTeX (`.bibtex`), CSL JSON (`.json`) or CSL YAML (`.yaml`); "
+        "citations `[@key]` are resolved with pandoc's citeproc into the `role: bibliography` "
+        "entry")
+    csl: Annotated[Path, BeforeValidator(checks.csl_file), _json(type="string")] = Field(
+        None, description="a CSL style file (`.csl`) for citations and the list of works "
+        "cited; by default pandoc's Chicago author-date")
     contents: Annotated[list[EntrySpec], Missing(_LIST)] = Field(
         min_length=1, description="the entries of the book in reading order, each listed once "
         "(see below)")
