@@ -76,6 +76,11 @@ def editions_in(dist: Path) -> list[Path]:
 
 def check_edition(path: Path, expected: Expected | None = None) -> CheckResult:
     expected = expected or Expected()
+    from .preflight import is_cover, target_of
+
+    rules = target_of(path) if path.suffix == ".pdf" else None
+    if rules is not None and is_cover(path):  # a cover is artwork: preflight only
+        return CheckResult(path, tuple(_preflight(path, rules, cover=True)))
     checker = {".epub": _check_epub, ".pdf": _check_pdf, ".docx": _check_docx}[path.suffix]
     return CheckResult(path, tuple(checker(path, expected)))
 
@@ -107,6 +112,8 @@ def _check_epub(path: Path, expected: Expected) -> list[Finding]:
 def _check_pdf(path: Path, expected: Expected) -> list[Finding]:
     import pikepdf
 
+    from .preflight import target_of
+
     name = display_path(path)
     findings: list[Finding] = []
 
@@ -121,7 +128,9 @@ def _check_pdf(path: Path, expected: Expected) -> list[Finding]:
     with pdf:
         for problem in pdf.check_pdf_syntax():
             error("PDF-SYNTAX", str(problem))
-        _pdf_outline(pdf, expected, error)
+        rules = target_of(path)
+        if rules is None or rules.bookmarks:  # KDP Print forbids them; preflight says so
+            _pdf_outline(pdf, expected, error)
         _pdf_metadata(pdf, expected, error)
         root = pdf.Root
         marked = root.get("/MarkInfo", {}).get("/Marked", False) if "/MarkInfo" in root else False
@@ -131,6 +140,29 @@ def _check_pdf(path: Path, expected: Expected) -> list[Finding]:
             error("PDF-STRUCTURE", "no structure tree (/StructTreeRoot): assistive technology "
                   "cannot read the document's structure")
         _pdf_fonts(pdf, error)
+    if rules is not None:
+        findings += _preflight(path, rules)
+    return findings
+
+
+def _preflight(path: Path, rules, cover: bool = False) -> list[Finding]:
+    """The print target's rules (check/preflight.py), each finding at its page."""
+    import pikepdf
+
+    from .preflight import preflight
+
+    name = display_path(path)
+    findings: list[Finding] = []
+
+    def report(code: str, message: str, page: int | None) -> None:
+        where = f"{name}#page={page}" if page else name
+        findings.append(Finding(where, "error", code, message))
+
+    try:
+        with pikepdf.open(path) as pdf:
+            preflight(pdf, rules, report, cover=cover)
+    except (pikepdf.PdfError, OSError) as exc:
+        report("PDF-OPEN", f"not a readable PDF: {exc}", None)
     return findings
 
 

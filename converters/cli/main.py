@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..build.orchestrate import FORMATS, BuildOptions, EditionResult, EditionsFailed, build
 from ..core.errors import BuildError, SourceError, display_path
+from ..core.targets import TARGETS
 from ..core.version import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -52,8 +53,12 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("source", nargs="?", default="source", metavar="SOURCE_DIR",
                    help="folder holding book.yaml (default: source)")
     b.add_argument("--out", default="dist", metavar="DIR", help="output folder (default: dist)")
-    b.add_argument("--format", type=_formats, default=list(FORMATS), metavar="LIST",
-                   help=f"comma-separated editions to build (default: {','.join(FORMATS)})")
+    b.add_argument("--format", type=_formats, default=None, metavar="LIST",
+                   help=f"comma-separated editions to build (default: {','.join(FORMATS)}, "
+                   "unless --target is given)")
+    b.add_argument("--target", action="append", choices=list(TARGETS), default=[],
+                   metavar="NAME", help="a delivery target, each to its own file "
+                   f"<slug>-NAME.ext (repeatable): {', '.join(TARGETS)}")
     b.add_argument("--pdf-layout", choices=("screen", "print"), default="screen",
                    help="screen: trim size only (default); print: with bleed and crop marks")
     b.add_argument("--pdf-standard", choices=("ua-1", "a-3b"), default="ua-1",
@@ -104,12 +109,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _build(args: argparse.Namespace) -> int:
     from .progress import Progress
 
-    progress = Progress(sys.stderr, args.format)
+    if args.format is None:
+        args.format = [] if args.target else list(FORMATS)
+    progress = Progress(sys.stderr, [*args.format, *dict.fromkeys(args.target)])
     source, out = Path(args.source), Path(args.out)
     problems: list[str] = []
     try:
         results = build(source, out, args.format,
-                        BuildOptions(args.pdf_layout, args.pdf_standard), force=args.force,
+                        BuildOptions(args.pdf_layout, args.pdf_standard),
+                        targets=args.target, force=args.force,
                         jobs=args.jobs, strict=args.strict, on_event=progress)
         code = EXIT_OK
     except SourceError as exc:
@@ -157,6 +165,8 @@ def _print_result(r: EditionResult) -> None:
         print(f"{display_path(r.path)}  {r.size / 1024:.1f} KiB  unchanged")
     else:
         print(f"{display_path(r.path)}  {r.size / 1024:.1f} KiB  {r.seconds:.2f} s")
+    for extra in r.extras:
+        print(f"{display_path(extra)}  {extra.stat().st_size / 1024:.1f} KiB")
 
 
 def _run_checks(paths, expected) -> dict:

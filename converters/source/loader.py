@@ -19,6 +19,7 @@ from ..core.errors import Location, ProblemCollector, SourceError
 from ..core.text import line_col, slugify
 from .model import (
     KINDS,
+    PAPERS,
     ROLES,
     TRIM_PRESETS,
     Book,
@@ -46,7 +47,7 @@ CREATOR_KEYS = ("name", "role", "file-as")
 IDENTIFIER_KEYS = ("scheme", "value", "edition")
 SUBJECT_KEYS = ("term", "scheme", "code")
 SERIES_KEYS = ("title", "position")
-PRINT_KEYS = ("trim", "bleed", "crop-marks", "margins")
+PRINT_KEYS = ("trim", "bleed", "crop-marks", "margins", "paper")
 TRIM_KEYS = ("width", "height")
 MARGIN_KEYS = ("inner", "outer", "top", "bottom")
 DOCX_KEYS = ("reference",)
@@ -481,6 +482,14 @@ class _Loader:
                 length = self._length(mnode, f"{key} margin")
                 if length is not None:
                     values[f"{key}_mm"] = length
+        # -- issue 16: the paper of a print target (its caliper sets the cover's spine) --
+        if "paper" in sub:
+            paper = str(sub["paper"].value or "").strip().lower()
+            if sub["paper"].kind == "scalar" and paper in PAPERS:
+                values["paper"] = paper
+            else:
+                self.error(sub["paper"], "paper", f"unknown paper '{sub['paper'].value}'; "
+                           f"use one of {', '.join(PAPERS)}")
         return PrintSettings(**values)  # type: ignore[arg-type]
 
     def _docx(self, node: YNode | None) -> Path | None:
