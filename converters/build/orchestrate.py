@@ -81,18 +81,18 @@ class _Job:
         from ..core.targets import TARGETS
 
         jobs = [cls(f, f, f, options) for f in dict.fromkeys(formats)]
-        jobs += [cls(f"target:{t}", TARGETS[t].format, t, options.for_target(t))
-                 for t in dict.fromkeys(targets)]
+        printing = next((t for t in targets if TARGETS[t].print_ready), None)
+        for t in dict.fromkeys(targets):
+            chosen = options.for_target(t)
+            if TARGETS[t].format == "epub" and printing:  # page list from our print edition
+                chosen = replace(chosen, page_source=printing)
+            jobs.append(cls(f"target:{t}", TARGETS[t].format, t, chosen))
         return jobs
 
     def file_name(self, slug: str) -> str:
         rules = self.options.rules
         return rules.file_name(slug) if rules else f"{slug}.{self.fmt}"
 
-    @property
-    def later(self) -> bool:
-        """Written after the others, from what they wrote (ONIX reads the real page counts)."""
-        return self.fmt == "onix"
 
 
 @dataclass(frozen=True)
@@ -233,10 +233,12 @@ def _build_editions(source: Path, out: Path, todo: list[_Job],
                          "and --strict is on") for t in tasks)
         else:
             workers = jobs or os.cpu_count() or 1
-            # ONIX after the editions it describes, so that it reads their real page counts.
+            # ONIX after the editions it describes, so that it reads their real page counts;
+            # an EPUB paged like our print edition after that edition's PDF.
+            later = {t.key for t in tasks if t.fmt == "onix" or t.options.page_source}
             outcomes = itertools.chain(
-                _run_all([t for t in tasks if t.fmt != "onix"], workers, emit),
-                _run_all([t for t in tasks if t.fmt == "onix"], workers, emit))
+                _run_all([t for t in tasks if t.key not in later], workers, emit),
+                _run_all([t for t in tasks if t.key in later], workers, emit))
         for outcome in outcomes:
             task = next(t for t in tasks if t.key == outcome.key)
             warnings = (*render_warnings, *outcome.warnings)

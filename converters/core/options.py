@@ -17,6 +17,8 @@ class BuildOptions:
     # Where the finished editions land: ONIX reads the page counts of those already built.
     # Not part of any fingerprint (it changes no edition's bytes by itself).
     editions_dir: str | None = None
+    # The EPUB's page list follows this print target's PDF when both are built in one run.
+    page_source: str | None = None
 
     @property
     def rules(self) -> Target | None:
@@ -31,7 +33,8 @@ class BuildOptions:
     def for_format(self, fmt: str) -> dict[str, str]:
         """The options that can change ``fmt``'s bytes (so a PDF option rebuilds the PDF only)."""
         if self.target:
-            return {"target": self.target, "pdf_layout": self.pdf_layout}
+            return {"target": self.target, "pdf_layout": self.pdf_layout,
+                    "page_source": self.page_source or ""}
         if fmt == "pdf":
             return {"pdf_layout": self.pdf_layout, "pdf_standard": self.pdf_standard}
         return {}

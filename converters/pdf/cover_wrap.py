@@ -6,7 +6,7 @@ Geometry (millimetres), from the finished interior and the target's paper (core/
     width  = bleed + trim width + spine + trim width + bleed
     height = bleed + trim height + bleed
 
-The front panel carries the source's cover image, or the typographic cover the EPUB would use;
+The front panel carries the source's cover image, or the EPUB's typographic cover set as type;
 the spine carries title, author and publisher only from the printer's minimum page count on;
 the back carries the description and the EAN-13 of the print ISBN (python-barcode, as SVG, so
 the bars stay vectors at any resolution).  The sheet is made with WeasyPrint as PDF/X-4 and
@@ -30,7 +30,7 @@ from barcode.writer import SVGWriter
 from stdnum import isbn as stdisbn
 
 from ..core.targets import Target, spine_width_mm
-from ..epub.cover import BACKGROUND, INK, typographic_cover
+from ..epub.cover import ACCENT, BACKGROUND, INK
 from ..source.model import Book
 from . import cmyk, pdfx
 from .fetch import SOURCE_URL, ConfinedFetcher
@@ -77,18 +77,32 @@ def _data_url(data: bytes, media: str) -> str:
     return f"data:{media};base64,{base64.b64encode(data).decode('ascii')}"
 
 
+def typographic_front(book: Book) -> str:
+    """The EPUB's generated cover, set as type (vectors print sharp at any size)."""
+    e = html.escape
+    parts = [f'<p class="title">{e(book.title)}</p><div class="rule"></div>']
+    if book.subtitle:
+        parts.append(f'<p class="subtitle">{e(book.subtitle)}</p>')
+    parts.append(f'<div class="authors">{"<br>".join(e(c.name) for c in book.authors)}</div>')
+    if book.publisher:
+        parts.append(f'<div class="publisher">{e(book.publisher)}</div>')
+    return f'<div class="front typographic">{"".join(parts)}</div>'
+
+
 def cover_html(book: Book, g: Geometry) -> str:
     e = html.escape
     ident = book.print_identifier
     isbn13 = ident.value if ident is not None else ""
     if book.cover_path:
-        front = SOURCE_URL + quote(book.cover_path.resolve().relative_to(
+        src = SOURCE_URL + quote(book.cover_path.resolve().relative_to(
             book.source_dir.resolve()).as_posix())
+        front = f'<img class="front" alt="Front cover" src="{e(src)}">'
     else:
-        front = _data_url(typographic_cover(book), "image/png")
+        front = typographic_front(book)
     svg, _pattern = barcode_svg(isbn13)
     bg = "rgb({},{},{})".format(*BACKGROUND)
     ink = "rgb({},{},{})".format(*INK)
+    accent = "rgb({},{},{})".format(*ACCENT)
     b, w, s, h = g.bleed, g.trim_w, g.spine, g.trim_h
     spine = ""
     if g.spine_text:
@@ -111,6 +125,15 @@ body {{ font-family: "Charis SIL", serif; color: {ink}; }}
          width: 48mm; background: white; color: black; text-align: center;
          font-size: 8pt; padding-top: 1mm; }}
 .code img {{ display: block; width: 48mm; }}
+.typographic {{ box-sizing: border-box; padding: {b + 30:.3f}mm {b + 14:.3f}mm {b + 18:.3f}mm
+                14mm; text-align: center; border: 0; }}
+.typographic .title {{ font-size: 30pt; font-weight: bold; line-height: 1.15; margin: 0; }}
+.typographic .rule {{ width: 30mm; margin: 8mm auto; border-top: 1.2pt solid {accent}; }}
+.typographic .subtitle {{ font-size: 16pt; font-style: italic; margin: 0; }}
+.typographic .authors {{ position: absolute; left: 14mm; right: {b + 14:.3f}mm;
+                         bottom: {b + 34:.3f}mm; font-size: 18pt; }}
+.typographic .publisher {{ position: absolute; left: 14mm; right: {b + 14:.3f}mm;
+                           bottom: {b + 16:.3f}mm; font-size: 11pt; color: {accent}; }}
 .spine {{ position: absolute; left: {b + w:.3f}mm; top: 0; width: {s:.3f}mm;
           height: {g.height:.3f}mm; }}
 .spine-text {{ position: absolute; left: {s / 2:.3f}mm; top: {g.height / 2:.3f}mm;
@@ -122,7 +145,7 @@ body {{ font-family: "Charis SIL", serif; color: {ink}; }}
 <div class="code">ISBN {e(stdisbn.format(isbn13) if isbn13 else "")}
 <img alt="EAN-13 {e(isbn13)}" src="{_data_url(svg, 'image/svg+xml')}"></div>
 <div class="spine">{spine}</div>
-<img class="front" alt="Front cover" src="{e(front)}">
+{front}
 </div></body></html>"""
 
 

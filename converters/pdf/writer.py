@@ -245,6 +245,9 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
     bleed = paged.print.bleed_mm if options.pdf_layout == "print" else 0.0
     pdfpost.finish(raw, target, book, front_pages=front_pages, bleed_mm=bleed)
     if rules is not None and rules.print_ready:
+        from .pagemap import write_map
+
+        write_map(target, document, front_pages, [e.id for e in rendered.entries])
         pdfx.make_print_ready(target, book, rules)
         from .cover_wrap import write_cover
 
