@@ -82,9 +82,11 @@ class _Job:
 
         jobs = [cls(f, f, f, options) for f in dict.fromkeys(formats)]
         printing = next((t for t in targets if TARGETS[t].print_ready), None)
+        ebook = any(TARGETS[t].format == "epub" for t in targets)
         for t in dict.fromkeys(targets):
             chosen = options.for_target(t)
-            if TARGETS[t].format == "epub" and printing:  # page list from our print edition
+            # The EPUB's page list from our print edition (and ONIX says so with it).
+            if TARGETS[t].format in ("epub", "onix") and printing and ebook:
                 chosen = replace(chosen, page_source=printing)
             jobs.append(cls(f"target:{t}", TARGETS[t].format, t, chosen))
         return jobs

@@ -222,4 +222,4 @@ def _sample(picture) -> Iterator[tuple[int, ...]]:
     if step > 1:
         picture = picture.resize((max(1, picture.width // step), max(1, picture.height // step)),
                                  Image.Resampling.NEAREST)
-    return iter(picture.getdata())
+    return iter(picture.get_flattened_data())

@@ -55,8 +55,9 @@ def _identifier(parent: etree._Element, ident: Identifier) -> None:
     _sub(node, "IDValue", ident.value)
 
 
-def accessibility_facts(rendered: RenderedBook) -> AccessibilityFacts:
-    """What the EPUB writer derives, derived the same way (from the content documents)."""
+def accessibility_facts(rendered: RenderedBook, print_paged: bool = False) -> AccessibilityFacts:
+    """What the EPUB writer derives, derived the same way (from the content documents).
+    ``print_paged``: the EPUB of this run takes its page list from our print edition."""
     facts = AccessibilityFacts()
     owners = rendered.owner_of()
     pages = 0
@@ -65,7 +66,10 @@ def accessibility_facts(rendered: RenderedBook) -> AccessibilityFacts:
         facts.add(info)
         pages += len(info.page_breaks)
     facts.visual_cover = rendered.book.cover_path is not None
-    facts.page_list = pages > 0
+    facts.page_list = pages > 0 or print_paged
+    from ..epub.writer import page_list_complete
+
+    facts.page_list_complete = print_paged or page_list_complete(rendered.book)
     return facts
 
 
@@ -77,7 +81,9 @@ def accessibility_codes(facts: AccessibilityFacts) -> list[str]:
     if facts.images and facts.all_alt:
         codes.append("14")
     if facts.page_list:
-        codes += ["19", "41"]
+        codes.append("19")
+    if facts.page_list_complete:
+        codes.append("41")
     return codes
 
 
@@ -218,14 +224,15 @@ def print_pages(book: Book, folder: Path | None) -> int | None:
     return None
 
 
-def onix_document(rendered: RenderedBook, folder: Path | None) -> bytes:
+def onix_document(rendered: RenderedBook, folder: Path | None,
+                  print_paged: bool = False) -> bytes:
     book = rendered.book
     root = etree.Element(f"{{{NS}}}ONIXMessage", nsmap={None: NS}, release="3.0")
     header = _sub(root, "Header")
     sender = _sub(header, "Sender")
     _sub(sender, "SenderName", book.publisher or "editions")
     _sub(header, "SentDateTime", build_datetime().strftime("%Y%m%dT%H%M%SZ"))
-    facts = accessibility_facts(rendered)
+    facts = accessibility_facts(rendered, print_paged)
     from ..epub.meta import summary
 
     ebook = book.unique_identifier
@@ -242,4 +249,5 @@ def onix_document(rendered: RenderedBook, folder: Path | None) -> bytes:
 def write_onix(rendered: RenderedBook, target: Path, workdir: Path,
                options: BuildOptions) -> None:
     folder = Path(options.editions_dir) if options.editions_dir else None
-    target.write_bytes(onix_document(rendered, folder))
+    paged = bool(options.page_source) and not any(e.pages for e in rendered.book.entries)
+    target.write_bytes(onix_document(rendered, folder, paged))
