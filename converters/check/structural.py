@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..core.errors import EditionsError, display_path
 
-EDITION_SUFFIXES = (".epub", ".pdf", ".docx")
+EDITION_SUFFIXES = (".epub", ".pdf", ".docx", ".xml")  # .xml: an ONIX target's feed
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,8 @@ class CheckResult:
 def editions_in(dist: Path) -> list[Path]:
     """The edition files in an output folder (hidden state and temp files excluded)."""
     return sorted(p for p in dist.iterdir()
-                  if p.suffix in EDITION_SUFFIXES and p.is_file() and not p.name.startswith("."))
+                  if p.suffix in EDITION_SUFFIXES and p.is_file() and not p.name.startswith(".")
+                  and (p.suffix != ".xml" or p.stem.endswith("-onix")))
 
 
 def check_edition(path: Path, expected: Expected | None = None) -> CheckResult:
@@ -81,7 +82,8 @@ def check_edition(path: Path, expected: Expected | None = None) -> CheckResult:
     rules = target_of(path) if path.suffix == ".pdf" else None
     if rules is not None and is_cover(path):  # a cover is artwork: preflight only
         return CheckResult(path, tuple(_preflight(path, rules, cover=True)))
-    checker = {".epub": _check_epub, ".pdf": _check_pdf, ".docx": _check_docx}[path.suffix]
+    checker = {".epub": _check_epub, ".pdf": _check_pdf, ".docx": _check_docx,
+               ".xml": _check_onix}[path.suffix]
     return CheckResult(path, tuple(checker(path, expected)))
 
 
@@ -245,6 +247,20 @@ def _pdf_fonts(pdf, error) -> None:
     for name, embedded, page in fonts(pdf):
         if not embedded:
             error("PDF-FONT", f"font '{name}' is not embedded (first used on page {page})")
+
+
+# -- ONIX ---------------------------------------------------------------------------------------
+
+def _check_onix(path: Path, expected: Expected) -> list[Finding]:
+    """The ONIX 3.0 reference schema and its code lists, with onixcheck."""
+    from onixcheck import validate
+
+    prefix = str(Path(display_path(path)).parent)
+    findings = []
+    for message in validate(str(path)):
+        where = message.location if prefix == "." else f"{prefix}/{message.location}"
+        findings.append(Finding(where, "error", "ONIX", " ".join(message.message.split())))
+    return findings
 
 
 # -- DOCX ---------------------------------------------------------------------------------------

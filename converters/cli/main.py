@@ -147,7 +147,8 @@ def _build(args: argparse.Namespace) -> int:
             expected = Expected.from_source(source)
         except SourceError:  # cannot happen after a build got this far, but be safe
             expected = None
-        checks = _run_checks([r.path for r in results if r.ok], expected)
+        checks = _run_checks([p for r in results if r.ok for p in (r.path, *r.extras)],
+                             expected)
         if _check_failed(checks.values(), args.strict):
             code = EXIT_FAILED
     _maybe_report(args, "build", results, checks, source, out, code)
@@ -192,7 +193,7 @@ def _check_failed(checks, strict: bool) -> bool:
 
 def _check(args: argparse.Namespace) -> int:
     from ..build.fingerprint import State, sha256_file
-    from ..check.structural import Expected, editions_in
+    from ..check.structural import EDITION_SUFFIXES, Expected, editions_in
 
     dist = Path(args.dist)
     if not dist.exists():
@@ -200,8 +201,8 @@ def _check(args: argparse.Namespace) -> int:
               "the output folder", file=sys.stderr)
         return EXIT_FAILED
     paths = [dist] if dist.is_file() else editions_in(dist)
-    if not paths or any(p.suffix not in (".epub", ".pdf", ".docx") for p in paths):
-        print(f"editions: error: no EPUB, PDF or DOCX edition in {display_path(dist)}",
+    if not paths or any(p.suffix not in EDITION_SUFFIXES for p in paths):
+        print(f"editions: error: no EPUB, PDF, DOCX or ONIX edition in {display_path(dist)}",
               file=sys.stderr)
         return EXIT_FAILED
     folder = dist.parent if dist.is_file() else dist
