@@ -56,8 +56,9 @@ class Target:
 
 
 # KDP Print "Paperback cover calculator / Cover templates": 0.002252 in per page on white,
-# 0.0025 in on cream; no spine text under 79 pages.  IngramSpark's cover template generator
-# gives the same figures for its 50# white and creme stocks to within 0.0001 in.
+# 0.0025 in on cream; no spine text under 79 pages.  IngramSpark gives its spine widths only
+# through its cover template generator (not consulted here): KDP's figures stand in for its
+# 50# white and creme stocks until checked against one of its templates.
 KDP_PAPERS = {"white": Paper("white", 0.002252), "cream": Paper("cream", 0.0025)}
 INGRAM_PAPERS = {"white": Paper("white", 0.002252), "cream": Paper("cream", 0.0025)}
 BLEED_125_IN = 0.125 * INCH_MM  # 3.175 mm

@@ -104,6 +104,10 @@ def cover_html(book: Book, g: Geometry) -> str:
     ink = "rgb({},{},{})".format(*INK)
     accent = "rgb({},{},{})".format(*ACCENT)
     b, w, s, h = g.bleed, g.trim_w, g.spine, g.trim_h
+    # Spine type: at most 10 pt, and at most half the spine's width; the line box is turned
+    # a quarter clockwise about its top-left corner, so it reads top to bottom, centred.
+    size = min(10.0, s / 2 / 0.3528)
+    line = size * 0.3528 * 1.3
     spine = ""
     if g.spine_text:
         by = " · ".join(filter(None, [book.author_line, book.publisher]))
@@ -111,7 +115,7 @@ def cover_html(book: Book, g: Geometry) -> str:
                  f'<span>{e(by)}</span></div>')
     return f"""<!DOCTYPE html><html lang="{e(book.language)}"><head><meta charset="utf-8">
 <title>{e(book.full_title)} (cover)</title><style>
-@page {{ size: {g.width:.3f}mm {g.height:.3f}mm; margin: 0; bleed: 0; }}
+@page {{ size: {g.width:.3f}mm {g.height:.3f}mm; margin: 0; bleed: 0; background: {bg}; }}
 html, body {{ margin: 0; }}
 body {{ font-family: "Charis SIL", serif; color: {ink}; }}
 .sheet {{ position: relative; width: {g.width:.3f}mm; height: {g.height:.3f}mm;
@@ -136,9 +140,10 @@ body {{ font-family: "Charis SIL", serif; color: {ink}; }}
                            bottom: {b + 16:.3f}mm; font-size: 11pt; color: {accent}; }}
 .spine {{ position: absolute; left: {b + w:.3f}mm; top: 0; width: {s:.3f}mm;
           height: {g.height:.3f}mm; }}
-.spine-text {{ position: absolute; left: {s / 2:.3f}mm; top: {g.height / 2:.3f}mm;
-               width: {h - 20:.3f}mm; transform: translate(-50%, -50%) rotate(90deg);
-               text-align: center; white-space: nowrap; font-size: {min(10, s * 2):.1f}pt; }}
+.spine-text {{ position: absolute; left: {s / 2 + line / 2:.3f}mm; top: 0;
+               width: {g.height:.3f}mm; height: {line:.3f}mm; line-height: {line:.3f}mm;
+               transform-origin: 0 0; transform: rotate(90deg); text-align: center;
+               white-space: nowrap; font-size: {size:.1f}pt; }}
 .spine-text span {{ margin-left: 4mm; }}
 </style></head><body><div class="sheet">
 <div class="back"><h2>{e(book.full_title)}</h2><p>{e(book.description or "")}</p></div>
