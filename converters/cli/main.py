@@ -202,8 +202,8 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     paths = [dist] if dist.is_file() else editions_in(dist)
     if not paths or any(p.suffix not in EDITION_SUFFIXES for p in paths):
-        print(f"editions: error: no EPUB, PDF, DOCX or ONIX edition in {display_path(dist)}",
-              file=sys.stderr)
+        print(f"editions: error: no EPUB, PDF or DOCX edition (or ONIX feed) in "
+              f"{display_path(dist)}", file=sys.stderr)
         return EXIT_FAILED
     folder = dist.parent if dist.is_file() else dist
     source = Path(args.source) if args.source else None
