@@ -416,3 +416,23 @@ def test_preflight_passes_the_sample_print_targets(built, capsys):
     for target in PRINT:
         for key in (target, f"cover-{target}"):
             assert _check(built["sample"][key], capsys) == (0, []), key
+
+
+def test_print_target_and_cover_are_reproducible(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    src = sample_with_print_isbn(tmp_path / "src")
+    runs = []
+    for n in (1, 2):
+        [result] = build(src, tmp_path / f"out{n}", [], targets=["kdp-print"], jobs=1)
+        runs.append([result.path.read_bytes(), *(p.read_bytes() for p in result.extras)])
+    assert len(runs[0]) == 2 and runs[0] == runs[1]
+
+
+def test_a_missing_cover_wrap_rebuilds_its_target(tmp_path):
+    src = sample_with_print_isbn(tmp_path / "src")
+    [first] = build(src, tmp_path / "out", [], targets=["kdp-print"], jobs=1)
+    [again] = build(src, tmp_path / "out", [], targets=["kdp-print"], jobs=1)
+    assert (first.status, again.status) == ("built", "skipped")
+    first.extras[0].unlink()
+    [third] = build(src, tmp_path / "out", [], targets=["kdp-print"], jobs=1)
+    assert third.status == "built" and first.extras[0].is_file()

@@ -157,6 +157,10 @@ def build(source_dir: str | Path = "source", out_dir: str | Path = "dist",
     if not force:
         for job in planned:
             record = state.unchanged(job.key, job.options.for_format(job.fmt), source)
+            rules = job.options.rules
+            if record is not None and rules and rules.print_ready and not (
+                    out / rules.cover_name()).is_file():
+                record = None  # the cover wrap went missing: build both again
             # An edition built with warnings is rebuilt under --strict, so that they count.
             if record is not None and not (strict and record.warnings):
                 results[job.key] = _skipped(job.label, out, record)

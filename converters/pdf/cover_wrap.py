@@ -29,6 +29,7 @@ from barcode import EAN13
 from barcode.writer import SVGWriter
 from stdnum import isbn as stdisbn
 
+from ..core.dates import build_datetime
 from ..core.targets import Target, spine_width_mm
 from ..epub.cover import ACCENT, BACKGROUND, INK
 from ..source.model import Book
@@ -91,6 +92,7 @@ def typographic_front(book: Book) -> str:
 
 def cover_html(book: Book, g: Geometry) -> str:
     e = html.escape
+    created = build_datetime().strftime("%Y-%m-%dT%H:%M:%SZ")  # reproducible with the interior
     ident = book.print_identifier
     isbn13 = ident.value if ident is not None else ""
     if book.cover_path:
@@ -114,7 +116,9 @@ def cover_html(book: Book, g: Geometry) -> str:
         spine = (f'<div class="spine-text"><b>{e(book.title)}</b>'
                  f'<span>{e(by)}</span></div>')
     return f"""<!DOCTYPE html><html lang="{e(book.language)}"><head><meta charset="utf-8">
-<title>{e(book.full_title)} (cover)</title><style>
+<title>{e(book.full_title)} (cover)</title>
+<meta name="dcterms.created" content="{created}"><meta name="dcterms.modified" content="{created}">
+<style>
 @page {{ size: {g.width:.3f}mm {g.height:.3f}mm; margin: 0; bleed: 0; background: {bg}; }}
 html, body {{ margin: 0; }}
 body {{ font-family: "Charis SIL", serif; color: {ink}; }}
@@ -162,7 +166,8 @@ def write_cover(interior: Path, book: Book, rules: Target, workdir: Path) -> Pat
     raw = workdir / "cover.pdf"
     document = weasyprint.HTML(string=cover_html(book, g), base_url=SOURCE_URL,
                                url_fetcher=ConfinedFetcher(book.source_dir))
-    document.write_pdf(str(raw), pdf_variant=rules.pdf_variant)
+    document.write_pdf(str(raw), pdf_variant=rules.pdf_variant,
+                       pdf_identifier=pdfx.file_identifier(book, rules, rules.cover_name()))
     target = interior.with_name(rules.cover_name())
     with pikepdf.open(raw) as pdf:
         page = pdf.pages[0].obj
@@ -177,6 +182,8 @@ def write_cover(interior: Path, book: Book, rules: Target, workdir: Path) -> Pat
             meta["dc:creator"] = [c.name for c in book.authors]
             if book.print_identifier is not None:
                 meta["dc:identifier"] = book.print_identifier.urn
+                meta["xmpMM:DocumentID"] = pdfx.document_id(book.print_identifier.urn,
+                                                            rules.cover_name())
         tmp = target.with_name(target.name + ".tmp")
         pdf.save(tmp, deterministic_id=True)
     os.replace(tmp, target)

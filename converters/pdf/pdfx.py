@@ -9,6 +9,7 @@ made CMYK (cmyk.py), the CMYK output intent embedded, and the print ISBN named i
 from __future__ import annotations
 
 import os
+import uuid
 from dataclasses import replace
 from pathlib import Path
 
@@ -51,8 +52,23 @@ def make_print_ready(path: Path, book: Book, rules: Target) -> None:
         add_output_intent(pdf)
         with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=True) as meta:
             meta["dc:identifier"] = ident.urn
+            meta["xmpMM:DocumentID"] = document_id(ident.urn, rules.name)
         pdf.save(tmp, deterministic_id=True)
     os.replace(tmp, path)
+
+
+def document_id(urn: str, name: str) -> str:
+    """WeasyPrint's PDF/X packet has a random xmpMM:DocumentID; ours follows from the edition,
+    so builds are reproducible and a rebuilt file is recognisably the same document."""
+    return f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, f'{urn}/{name}')}"
+
+
+def file_identifier(book: Book, rules: Target | None, name: str | None = None) -> bytes | None:
+    """The first half of a print PDF's /ID, from the edition rather than WeasyPrint's hash of
+    a packet holding a random DocumentID (None: WeasyPrint's default, for other PDFs)."""
+    if rules is None or not rules.print_ready or book.print_identifier is None:
+        return None
+    return document_id(book.print_identifier.urn, name or rules.name).encode("ascii")
 
 
 def pad_pages(pdf: pikepdf.Pdf, multiple: int) -> int:

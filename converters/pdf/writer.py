@@ -241,7 +241,8 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
         # the ResourceWarning is WeasyPrint's, not a problem with the book.
         warnings.simplefilter("ignore", ResourceWarning)
         # Tagged in both variants: PDF/UA requires it, and an archived PDF/A stays accessible.
-        document.write_pdf(str(raw), pdf_variant=variant, pdf_tags=True)
+        document.write_pdf(str(raw), pdf_variant=variant, pdf_tags=True,
+                           pdf_identifier=pdfx.file_identifier(book, rules))
     bleed = paged.print.bleed_mm if options.pdf_layout == "print" else 0.0
     pdfpost.finish(raw, target, book, front_pages=front_pages, bleed_mm=bleed)
     if rules is not None and rules.print_ready:
