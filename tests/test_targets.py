@@ -436,3 +436,20 @@ def test_a_missing_cover_wrap_rebuilds_its_target(tmp_path):
     first.extras[0].unlink()
     [third] = build(src, tmp_path / "out", [], targets=["kdp-print"], jobs=1)
     assert third.status == "built" and first.extras[0].is_file()
+
+
+def test_preflight_measures_total_ink_and_minimum_pages(tmp_path, capsys):
+    # A synthetic KDP interior: one page of 400 % ink, far below KDP's 24 pages.
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(400, 600))
+    page = pdf.pages[0].obj
+    page.Contents = pdf.make_stream(b"0.2 0.2 0.2 0.2 k 0 0 10 10 re f 1 1 1 1 k 0 0 5 5 re f")
+    page.TrimBox = pikepdf.Array([0, 0, 400, 600])
+    path = tmp_path / "synthetic-kdp-print.pdf"
+    pdf.save(path)
+    code, lines = _check(path, capsys)
+    assert code == 1
+    assert (f"{path}#page=1: error[PF-INK]: a flat colour with 400 % total ink; kdp-print's "
+            "limit is 300 %") in lines
+    assert f"{path}: error[PF-PAGES]: 1 pages: kdp-print prints at least 24" in lines
+    assert not any("80 %" in line for line in lines)  # the light colour is within the limit

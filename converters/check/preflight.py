@@ -12,7 +12,7 @@ viewers understand).  What is checked, with pikepdf alone:
 - total ink (C+M+Y+K) above the target's limit, in flat colours and in CMYK image pixels;
 - page size against trim plus bleed; crop marks (a media box beyond the bleed) where the target
   forbids them; bookmarks and annotations where it forbids them;
-- page count parity (the target's page multiple).
+- page count parity (the target's page multiple) and the printer's minimum page count.
 """
 
 from __future__ import annotations
@@ -50,6 +50,9 @@ def preflight(pdf: pikepdf.Pdf, rules: Target, report: Report, *, cover: bool = 
     _pdfx(pdf, report)
     _boxes(pdf, rules, report, cover)
     if not cover:
+        if len(pdf.pages) < rules.min_pages:
+            report("PF-PAGES", f"{len(pdf.pages)} pages: {rules.name} prints at least "
+                   f"{rules.min_pages}", None)
         if len(pdf.pages) % rules.page_multiple:
             report("PF-PARITY", f"{len(pdf.pages)} pages: {rules.name} needs a multiple of "
                    f"{rules.page_multiple}; pad with blank pages at the end", None)
