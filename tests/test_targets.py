@@ -18,6 +18,7 @@ from lxml import etree
 
 from converters import build
 from converters.cli.main import main
+from converters.core.errors import BuildError
 from converters.core.targets import INCH_MM, TARGETS
 from converters.pdf.cmyk import is_rgb, rgb_to_cmyk
 from converters.pdf.pdfx import pad_pages
@@ -362,3 +363,18 @@ def test_a_missing_cover_wrap_rebuilds_its_target(tmp_path):
     first.extras[0].unlink()
     [third] = build(src, tmp_path / "out", [], targets=["kdp-print"], jobs=1)
     assert third.status == "built" and first.extras[0].is_file()
+
+
+def test_ace_and_epubcheck_pass_the_print_paged_epub(built):
+    from converters.check.ace import ace_command, chromium, run_ace
+    from converters.check.epubcheck import run_epubcheck
+
+    epub = built["sample"]["ebook"]
+    _version, messages = run_epubcheck(epub, usage=False)
+    assert [str(m) for m in messages] == []
+    try:
+        ace_command(), chromium()
+    except BuildError as exc:
+        pytest.skip(f"Ace cannot run here: {exc}")
+    report = run_ace(epub)  # installed: an Ace that crashes fails the test
+    assert [str(v) for v in report.violations] == [] and report.outcome == "pass"
