@@ -277,6 +277,10 @@ def test_onix_validates_and_gives_real_extents(built, book):
     codes = [f.findtext("o:ProductFormFeatureValue", namespaces=ns) for f in
              products[0].findall("o:DescriptiveDetail/o:ProductFormFeature", ns)]
     assert {"04", "81", "85", "11", "13", "19", "41", "00"} <= set(codes)
+    hazards = [f.findtext("o:ProductFormFeatureValue", namespaces=ns) for f in
+               products[0].findall("o:DescriptiveDetail/o:ProductFormFeature", ns)
+               if f.findtext("o:ProductFormFeatureType", namespaces=ns) == "12"]
+    assert hazards == ["14", "16", "18"]  # no flashing, sound or motion hazard
     assert products[1].findall("o:DescriptiveDetail/o:ProductFormFeature", ns) == []
     if book == "rich":
         assert "14" in codes  # every image described

@@ -100,6 +100,12 @@ def _descriptive(product: etree._Element, book: Book, form: str, detail: str | N
             feature = _sub(desc, "ProductFormFeature")
             _sub(feature, "ProductFormFeatureType", "09")
             _sub(feature, "ProductFormFeatureValue", code)
+        # schema:accessibilityHazard "none" (the EPUB's): no flashing, sound or motion hazard,
+        # as code list 143 values under feature type 12.
+        for code in ("14", "16", "18"):
+            feature = _sub(desc, "ProductFormFeature")
+            _sub(feature, "ProductFormFeatureType", "12")
+            _sub(feature, "ProductFormFeatureValue", code)
         if summary:
             feature = _sub(desc, "ProductFormFeature")
             _sub(feature, "ProductFormFeatureType", "09")
