@@ -192,7 +192,7 @@ def test_version_names_the_tools_a_bug_report_needs(capsys):
 def test_every_edition_its_own_file_name():
     names = {edition_filename("book", fmt, BuildOptions(pdf_layout=layout))
              for fmt in ("epub", "pdf", "docx") for layout in ("screen", "print")}
-    assert names == {"book.epub", "book.docx", "book.pdf", "book-print.pdf"}
+    assert names == {"book.epub", "book.docx", "book.pdf", "book-print-layout.pdf"}
 
 
 @pytest.mark.slow
@@ -202,7 +202,7 @@ def test_screen_and_print_pdfs_sit_side_by_side(minimal_source, tmp_path):
     src, out = minimal_source(), tmp_path / "out"
     screen = build(src, out, ["pdf"])[0].path
     printed = build(src, out, ["pdf"], BuildOptions(pdf_layout="print"))[0].path
-    assert (screen.name, printed.name) == ("a-small-book.pdf", "a-small-book-print.pdf")
+    assert (screen.name, printed.name) == ("a-small-book.pdf", "a-small-book-print-layout.pdf")
     assert screen.is_file() and printed.is_file()
     from pypdf import PdfReader
 

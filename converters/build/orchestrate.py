@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import importlib
+import itertools
 import logging
 import multiprocessing
 import os
@@ -33,7 +34,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,10 +52,11 @@ Writer = Callable[["RenderedBook", Path, Path, BuildOptions], None]
 # Imported lazily: a no-op build must not pay for importing WeasyPrint.
 WRITERS: dict[str, tuple[str, str]] = {"epub": ("converters.epub.writer", "write_epub"),
                                        "pdf": ("converters.pdf.writer", "write_pdf"),
-                                       "docx": ("converters.docx.writer", "write_docx")}
-FORMATS = tuple(WRITERS)
+                                       "docx": ("converters.docx.writer", "write_docx"),
+                                       "onix": ("converters.onix.writer", "write_onix")}
+FORMATS = ("epub", "pdf", "docx")
 # Longest first, so the slowest edition starts first when there are fewer cores than editions.
-_START_ORDER = ("pdf", "docx", "epub")
+_START_ORDER = ("pdf", "docx", "epub", "onix")
 # Loggers whose warnings are an edition's warnings.
 WARNING_SOURCES = {"pypandoc": "pandoc", "weasyprint": "weasyprint", "converters": "editions",
                    "fontTools": "fonttools", "ebooklib": "ebooklib"}
@@ -63,6 +65,36 @@ WARNING_SOURCES = {"pypandoc": "pandoc", "weasyprint": "weasyprint", "converters
 def writer(fmt: str) -> Writer:
     module, name = WRITERS[fmt]
     return getattr(importlib.import_module(module), name)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One requested edition: a format (``--format``) or a target (``--target``)."""
+
+    key: str  # the state's key: "pdf", or "target:kdp-print"
+    fmt: str  # the writer
+    label: str  # what results and messages call it: "pdf", or "kdp-print"
+    options: BuildOptions
+
+    @classmethod
+    def plan(cls, formats: Iterable[str], targets: Iterable[str],
+             options: BuildOptions) -> list[_Job]:
+        from ..core.targets import TARGETS
+
+        jobs = [cls(f, f, f, options) for f in dict.fromkeys(formats)]
+        printing = next((t for t in targets if TARGETS[t].print_ready), None)
+        ebook = any(TARGETS[t].format == "epub" for t in targets)
+        for t in dict.fromkeys(targets):
+            chosen = options.for_target(t)
+            # The EPUB's page list from our print edition (and ONIX says so with it).
+            if TARGETS[t].format in ("epub", "onix") and printing and ebook:
+                chosen = replace(chosen, page_source=printing)
+            jobs.append(cls(f"target:{t}", TARGETS[t].format, t, chosen))
+        return jobs
+
+    def file_name(self, slug: str) -> str:
+        return edition_filename(slug, self.fmt, self.options)
+
 
 
 @dataclass(frozen=True)
@@ -76,6 +108,7 @@ class EditionResult:
     pages: int | None = None  # PDF: pages; EPUB: spine documents; DOCX: None
     warnings: tuple[str, ...] = ()
     error: str | None = None
+    extras: tuple[Path, ...] = ()  # files written beside it: a print target's cover wrap
 
     @property
     def ok(self) -> bool:
@@ -99,33 +132,43 @@ EventHandler = Callable[[str, "str | None", "EditionResult | None"], None]
 
 def build(source_dir: str | Path = "source", out_dir: str | Path = "dist",
           formats: Iterable[str] = FORMATS, options: BuildOptions | None = None, *,
-          force: bool = False, jobs: int | None = None, strict: bool = False,
+          targets: Iterable[str] = (), force: bool = False, jobs: int | None = None,
+          strict: bool = False,
           on_event: EventHandler | None = None) -> list[EditionResult]:
     """Build the requested editions of the book in ``source_dir`` into ``out_dir``.
 
-    Returns one result per format, in the order asked.  Raises ``SourceError`` (nothing
-    written) for a bad source and :class:`EditionsFailed` if any edition failed.
+    Returns one result per format, then one per target (``core.targets``), in the order
+    asked.  Raises ``SourceError`` (nothing written) for a bad source and
+    :class:`EditionsFailed` if any edition failed.
     """
+    from ..core.targets import TARGETS
+
     options = options or BuildOptions()
-    formats = list(dict.fromkeys(formats))
-    unknown = [f for f in formats if f not in WRITERS]
+    formats, targets = list(formats), list(targets)
+    unknown = [f for f in formats if f not in FORMATS]
+    unknown += [t for t in targets if t not in TARGETS]
     if unknown:
-        raise ValueError(f"unknown format(s): {', '.join(unknown)}")
+        raise ValueError(f"unknown format(s) or target(s): {', '.join(unknown)}")
+    planned = _Job.plan(formats, targets, options)
     emit = on_event or (lambda kind, fmt, result: None)
     source, out = Path(source_dir), Path(out_dir)
     state = State.load(out)
     results: dict[str, EditionResult] = {}
     if not force:
-        for fmt in formats:
-            record = state.unchanged(fmt, options.for_format(fmt), source)
+        for job in planned:
+            record = state.unchanged(job.key, job.options.for_format(job.fmt), source)
+            rules = job.options.rules
+            if record is not None and rules and rules.print_ready and not (
+                    out / rules.cover_name()).is_file():
+                record = None  # the cover wrap went missing: build both again
             # An edition built with warnings is rebuilt under --strict, so that they count.
             if record is not None and not (strict and record.warnings):
-                results[fmt] = _skipped(fmt, out, record)
-                emit("skipped", fmt, results[fmt])
-    todo = [f for f in formats if f not in results]
+                results[job.key] = _skipped(job.label, out, record)
+                emit("skipped", job.label, results[job.key])
+    todo = [j for j in planned if j.key not in results]
     if todo:
-        _build_editions(source, out, todo, options, state, results, jobs, strict, emit)
-    ordered = [results[f] for f in formats]
+        _build_editions(source, out, todo, state, results, jobs, strict, emit)
+    ordered = [results[j.key] for j in planned]
     if not all(r.ok for r in ordered):
         raise EditionsFailed(ordered)
     return ordered
@@ -156,7 +199,7 @@ def _skipped(fmt: str, out: Path, record: EditionRecord) -> EditionResult:
                          record.pages, tuple(record.warnings))
 
 
-def _build_editions(source: Path, out: Path, todo: list[str], options: BuildOptions,
+def _build_editions(source: Path, out: Path, todo: list[_Job],
                     state: State, results: dict[str, EditionResult], jobs: int | None,
                     strict: bool, emit: EventHandler) -> None:
     from ..render.book import render
@@ -167,6 +210,9 @@ def _build_editions(source: Path, out: Path, todo: list[str], options: BuildOpti
         book = load_book(source)
     except SourceError as exc:
         raise _with_markdown_problems(exc, render) from None
+    from .needs import check_targets
+
+    check_targets(book, [j.label for j in todo if j.options.rules is not None])
     emit("render", None, None)
     with collect_warnings() as render_warnings:
         rendered = render(book)
@@ -180,20 +226,27 @@ def _build_editions(source: Path, out: Path, todo: list[str], options: BuildOpti
     with tempfile.TemporaryDirectory(dir=out, prefix=workdir_prefix()) as tmp:
         work = Path(tmp)
         tasks = []
-        for fmt in sorted(todo, key=_START_ORDER.index):
-            scratch = work / f"work-{fmt}"
+        for job in sorted(todo, key=lambda j: _START_ORDER.index(j.fmt)):
+            scratch = work / f"work-{job.key.replace(':', '-')}"
             scratch.mkdir()
-            tasks.append(_Task(fmt, rendered, work / edition_filename(book.slug, fmt, options),
-                               scratch, options,
-                               epoch))
+            # A later job (ONIX) reads the editions already moved into the output folder.
+            options = replace(job.options, editions_dir=str(out))
+            tasks.append(_Task(job.key, job.fmt, job.label, rendered,
+                               work / job.file_name(book.slug), scratch, options, epoch))
         if strict and render_warnings:
             outcomes: Iterable[_Outcome] = (
-                _Outcome(t.fmt, False, 0.0, [], "pandoc warned while converting the Markdown "
+                _Outcome(t.key, False, 0.0, [], "pandoc warned while converting the Markdown "
                          "and --strict is on") for t in tasks)
         else:
-            outcomes = _run_all(tasks, jobs or os.cpu_count() or 1, emit)
+            workers = jobs or os.cpu_count() or 1
+            # ONIX after the editions it describes, so that it reads their real page counts;
+            # an EPUB paged like our print edition after that edition's PDF.
+            later = {t.key for t in tasks if t.fmt == "onix" or t.options.page_source}
+            outcomes = itertools.chain(
+                _run_all([t for t in tasks if t.key not in later], workers, emit),
+                _run_all([t for t in tasks if t.key in later], workers, emit))
         for outcome in outcomes:
-            task = next(t for t in tasks if t.fmt == outcome.fmt)
+            task = next(t for t in tasks if t.key == outcome.key)
             warnings = (*render_warnings, *outcome.warnings)
             error = outcome.error
             if error is None and strict and warnings:
@@ -201,22 +254,26 @@ def _build_editions(source: Path, out: Path, todo: list[str], options: BuildOpti
             final = out / task.target.name
             if error is None:
                 os.replace(task.target, final)
-                results[outcome.fmt] = EditionResult(
-                    outcome.fmt, final, outcome.size, outcome.seconds, "built", outcome.sha256,
-                    outcome.pages, warnings)
+                extras = []
+                for name in outcome.extras:  # the cover wrap beside a print interior
+                    os.replace(task.target.parent / name, out / name)
+                    extras.append(out / name)
+                results[task.key] = EditionResult(
+                    task.label, final, outcome.size, outcome.seconds, "built", outcome.sha256,
+                    outcome.pages, warnings, None, tuple(extras))
                 if digests is not None:
-                    options_used = options.for_format(outcome.fmt)
-                    state.editions[outcome.fmt] = EditionRecord(
-                        final.name, fingerprint(outcome.fmt, options_used, source, digests),
+                    options_used = task.options.for_format(task.fmt)
+                    state.editions[task.key] = EditionRecord(
+                        final.name, fingerprint(task.key, options_used, source, digests),
                         outcome.sha256 or "", outcome.size, outcome.pages, list(digests),
                         list(warnings))
-                emit("built", outcome.fmt, results[outcome.fmt])
+                emit("built", task.label, results[task.key])
             else:
                 # The previous file, if any, stays; its record no longer matches the sources.
-                state.editions.pop(outcome.fmt, None)
-                results[outcome.fmt] = EditionResult(outcome.fmt, final, 0, outcome.seconds,
-                                                     "failed", None, None, warnings, error)
-                emit("failed", outcome.fmt, results[outcome.fmt])
+                state.editions.pop(task.key, None)
+                results[task.key] = EditionResult(task.label, final, 0, outcome.seconds,
+                                                  "failed", None, None, warnings, error)
+                emit("failed", task.label, results[task.key])
         state.source = str(source.resolve())
         state.save(scratch=work)  # its temporary file goes with the work folder if killed
 
@@ -225,7 +282,9 @@ def _build_editions(source: Path, out: Path, todo: list[str], options: BuildOpti
 class _Task:
     """One edition to write; pickled to a worker process."""
 
+    key: str
     fmt: str
+    label: str
     rendered: RenderedBook
     target: Path
     scratch: Path
@@ -237,7 +296,7 @@ class _Task:
 class _Outcome:
     """What a worker sends back: plain values only, so it always pickles."""
 
-    fmt: str
+    key: str
     ok: bool
     seconds: float
     warnings: list[str] = field(default_factory=list)
@@ -245,12 +304,13 @@ class _Outcome:
     size: int = 0
     sha256: str | None = None
     pages: int | None = None
+    extras: list[str] = field(default_factory=list)
 
 
 def _run_all(tasks: list[_Task], jobs: int, emit: EventHandler) -> Iterator[_Outcome]:
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
-            emit("start", task.fmt, None)
+            emit("start", task.label, None)
             yield _run_task(task)
         return
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
@@ -258,12 +318,12 @@ def _run_all(tasks: list[_Task], jobs: int, emit: EventHandler) -> Iterator[_Out
         futures = {}
         for task in tasks:
             futures[pool.submit(_run_task, task)] = task
-            emit("start", task.fmt, None)
+            emit("start", task.label, None)
         for future in as_completed(futures):
             try:
                 yield future.result()
             except Exception as exc:  # the worker died (killed, out of memory) or never ran
-                yield _Outcome(futures[future].fmt, False, 0.0, [],
+                yield _Outcome(futures[future].key, False, 0.0, [],
                                f"the worker process failed: {type(exc).__name__}: {exc}")
 
 
@@ -293,15 +353,17 @@ def _run_task(task: _Task) -> _Outcome:
                 normalise_zip(task.target, epub=task.fmt == "epub")
             pages = count_pages(task.fmt, task.target)
         except EditionsError as exc:
-            return _Outcome(task.fmt, False, time.perf_counter() - started, list(warnings),
+            return _Outcome(task.key, False, time.perf_counter() - started, list(warnings),
                             str(exc))
         except Exception as exc:  # a writer library failing on valid input
-            return _Outcome(task.fmt, False, time.perf_counter() - started, list(warnings),
+            return _Outcome(task.key, False, time.perf_counter() - started, list(warnings),
                             _brief(f"{type(exc).__name__}: {exc}"))
         finally:
             shutil.rmtree(task.scratch, ignore_errors=True)
-    return _Outcome(task.fmt, True, time.perf_counter() - started, list(warnings), None,
-                    task.target.stat().st_size, sha256_file(task.target), pages)
+    rules = task.options.rules
+    extras = [rules.cover_name()] if rules and rules.print_ready else []
+    return _Outcome(task.key, True, time.perf_counter() - started, list(warnings), None,
+                    task.target.stat().st_size, sha256_file(task.target), pages, extras)
 
 
 def _brief(message: str, limit: int = 400) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from ..core.errors import EditionsError, display_path
 from .overflow import check_overflow
 
-EDITION_SUFFIXES = (".epub", ".pdf", ".docx")
+EDITION_SUFFIXES = (".epub", ".pdf", ".docx", ".xml")  # .xml: an ONIX target's feed
 
 
 @dataclass(frozen=True)
@@ -77,12 +77,19 @@ class CheckResult:
 def editions_in(dist: Path) -> list[Path]:
     """The edition files in an output folder (hidden state and temp files excluded)."""
     return sorted(p for p in dist.iterdir()
-                  if p.suffix in EDITION_SUFFIXES and p.is_file() and not p.name.startswith("."))
+                  if p.suffix in EDITION_SUFFIXES and p.is_file() and not p.name.startswith(".")
+                  and (p.suffix != ".xml" or p.stem.endswith("-onix")))
 
 
 def check_edition(path: Path, expected: Expected | None = None) -> CheckResult:
     expected = expected or Expected()
-    checker = {".epub": _check_epub, ".pdf": _check_pdf, ".docx": _check_docx}[path.suffix]
+    from .preflight import is_cover, target_of
+
+    rules = target_of(path) if path.suffix == ".pdf" else None
+    if rules is not None and is_cover(path):  # a cover is artwork: preflight only
+        return CheckResult(path, tuple(_preflight(path, rules, cover=True)))
+    checker = {".epub": _check_epub, ".pdf": _check_pdf, ".docx": _check_docx,
+               ".xml": _check_onix}[path.suffix]
     return CheckResult(path, tuple(checker(path, expected)))
 
 
@@ -113,6 +120,8 @@ def _check_epub(path: Path, expected: Expected) -> list[Finding]:
 def _check_pdf(path: Path, expected: Expected) -> list[Finding]:
     import pikepdf
 
+    from .preflight import target_of
+
     name = display_path(path)
     findings: list[Finding] = []
 
@@ -127,7 +136,9 @@ def _check_pdf(path: Path, expected: Expected) -> list[Finding]:
     with pdf:
         for problem in pdf.check_pdf_syntax():
             error("PDF-SYNTAX", str(problem))
-        _pdf_outline(pdf, expected, error)
+        rules = target_of(path)
+        if rules is None or rules.bookmarks:  # KDP Print forbids them; preflight says so
+            _pdf_outline(pdf, expected, error)
         _pdf_metadata(pdf, expected, error)
         root = pdf.Root
         marked = root.get("/MarkInfo", {}).get("/Marked", False) if "/MarkInfo" in root else False
@@ -138,6 +149,29 @@ def _check_pdf(path: Path, expected: Expected) -> list[Finding]:
                   "cannot read the document's structure")
         _pdf_fonts(pdf, error)
         findings += check_overflow(path, pdf, expected.margins, name)
+    if rules is not None:
+        findings += _preflight(path, rules)
+    return findings
+
+
+def _preflight(path: Path, rules, cover: bool = False) -> list[Finding]:
+    """The print target's rules (check/preflight.py), each finding at its page."""
+    import pikepdf
+
+    from .preflight import preflight
+
+    name = display_path(path)
+    findings: list[Finding] = []
+
+    def report(code: str, message: str, page: int | None) -> None:
+        where = f"{name}#page={page}" if page else name
+        findings.append(Finding(where, "error", code, message))
+
+    try:
+        with pikepdf.open(path) as pdf:
+            preflight(pdf, rules, report, cover=cover)
+    except (pikepdf.PdfError, OSError) as exc:
+        report("PDF-OPEN", f"not a readable PDF: {exc}", None)
     return findings
 
 
@@ -220,6 +254,20 @@ def _pdf_fonts(pdf, error) -> None:
     for name, embedded, page in fonts(pdf):
         if not embedded:
             error("PDF-FONT", f"font '{name}' is not embedded (first used on page {page})")
+
+
+# -- ONIX ---------------------------------------------------------------------------------------
+
+def _check_onix(path: Path, expected: Expected) -> list[Finding]:
+    """The ONIX 3.0 reference schema and its code lists, with onixcheck."""
+    from onixcheck import validate
+
+    prefix = str(Path(display_path(path)).parent)
+    findings = []
+    for message in validate(str(path)):
+        where = message.location if prefix == "." else f"{prefix}/{message.location}"
+        findings.append(Finding(where, "error", "ONIX", " ".join(message.message.split())))
+    return findings
 
 
 # -- DOCX ---------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..build.orchestrate import FORMATS, BuildOptions, EditionResult, EditionsFailed, build
 from ..core.errors import BuildError, SourceError, display_path
+from ..core.targets import TARGETS
 from . import machine
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -54,8 +55,12 @@ def parser() -> argparse.ArgumentParser:
                    help="folder holding book.yaml, or that book.yaml (default: the current "
                    "folder if it holds a book.yaml, else source)")
     b.add_argument("--out", default="dist", metavar="DIR", help="output folder (default: dist)")
-    b.add_argument("--format", type=_formats, default=list(FORMATS), metavar="LIST",
-                   help=f"comma-separated editions to build (default: {','.join(FORMATS)})")
+    b.add_argument("--format", type=_formats, default=None, metavar="LIST",
+                   help=f"comma-separated editions to build (default: {','.join(FORMATS)}, "
+                   "unless --target is given)")
+    b.add_argument("--target", action="append", choices=list(TARGETS), default=[],
+                   metavar="NAME", help="a delivery target, each to its own file "
+                   f"<slug>-NAME.ext (repeatable): {', '.join(TARGETS)}")
     b.add_argument("--pdf-layout", choices=("screen", "print"), default="screen",
                    help="screen: trim size only (default); print: with bleed and crop marks")
     b.add_argument("--pdf-standard", choices=("ua-1", "a-3b"), default="ua-1",
@@ -140,11 +145,15 @@ def _build(args: argparse.Namespace) -> int:
     if isinstance(source, str):
         print(f"editions: error: {source}", file=sys.stderr)
         return EXIT_USAGE
-    progress = Progress(sys.stderr, args.format) if not args.quiet else machine.Silent()
+    if args.format is None:
+        args.format = [] if args.target else list(FORMATS)
+    shown = [*args.format, *dict.fromkeys(args.target)]
+    progress = Progress(sys.stderr, shown) if not args.quiet else machine.Silent()
     out = Path(args.out)
     try:
         results = build(source, out, args.format,
-                        BuildOptions(args.pdf_layout, args.pdf_standard), force=args.force,
+                        BuildOptions(args.pdf_layout, args.pdf_standard),
+                        targets=args.target, force=args.force,
                         jobs=args.jobs, strict=args.strict, on_event=progress)
         code = EXIT_OK
     except SourceError as exc:
@@ -180,7 +189,8 @@ def _build(args: argparse.Namespace) -> int:
             expected = Expected.from_source(source)
         except SourceError:  # cannot happen after a build got this far, but be safe
             expected = None
-        checks = _run_checks([r.path for r in results if r.ok], expected, args.quiet)
+        checks = _run_checks([p for r in results if r.ok for p in (r.path, *r.extras)],
+                             expected, args.quiet)
         if _check_failed(checks.values(), args.strict):
             code = EXIT_FAILED
     _maybe_report(args, "build", results, checks, source, out, code)
@@ -203,6 +213,8 @@ def _print_result(r: EditionResult, quiet: bool = False,
         print(f"{display_path(r.path)}  {r.size / 1024:.1f} KiB  unchanged")
     else:
         print(f"{display_path(r.path)}  {r.size / 1024:.1f} KiB  {r.seconds:.2f} s")
+    for extra in r.extras:
+        print(f"{display_path(extra)}  {extra.stat().st_size / 1024:.1f} KiB")
 
 
 def _run_checks(paths, expected, quiet: bool = False) -> dict:
@@ -230,7 +242,7 @@ def _check_failed(checks, strict: bool) -> bool:
 
 def _check(args: argparse.Namespace) -> int:
     from ..build.fingerprint import State, sha256_file
-    from ..check.structural import Expected, editions_in
+    from ..check.structural import EDITION_SUFFIXES, Expected, editions_in
 
     dist = Path(args.dist)
     if not dist.exists():
@@ -238,9 +250,9 @@ def _check(args: argparse.Namespace) -> int:
               "the output folder", file=sys.stderr)
         return EXIT_FAILED
     paths = [dist] if dist.is_file() else editions_in(dist)
-    if not paths or any(p.suffix not in (".epub", ".pdf", ".docx") for p in paths):
-        print(f"editions: error: no EPUB, PDF or DOCX edition in {display_path(dist)}",
-              file=sys.stderr)
+    if not paths or any(p.suffix not in EDITION_SUFFIXES for p in paths):
+        print(f"editions: error: no EPUB, PDF or DOCX edition (or ONIX feed) in "
+              f"{display_path(dist)}", file=sys.stderr)
         return EXIT_FAILED
     folder = dist.parent if dist.is_file() else dist
     source = machine.source_dir(args.source) if args.source else None

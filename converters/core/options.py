@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from .targets import TARGETS, Target
 
 
 @dataclass(frozen=True)
@@ -11,9 +13,28 @@ class BuildOptions:
 
     pdf_layout: str = "screen"  # "screen": trim size only; "print": bleed and crop marks
     pdf_standard: str = "ua-1"  # "ua-1" (PDF/UA-1, tagged) or "a-3b" (PDF/A-3b, archival)
+    target: str | None = None  # a core.targets.TARGETS name; its rules then decide
+    # Where the finished editions land: ONIX reads the page counts of those already built.
+    # Not part of any fingerprint (it changes no edition's bytes by itself).
+    editions_dir: str | None = None
+    # The EPUB's page list follows this print target's PDF when both are built in one run.
+    page_source: str | None = None
+
+    @property
+    def rules(self) -> Target | None:
+        return TARGETS[self.target] if self.target else None
+
+    def for_target(self, name: str) -> BuildOptions:
+        """These options as the target ``name`` sets them (its rules outrank the flags)."""
+        rules = TARGETS[name]
+        layout = "print" if rules.print_ready else "screen"
+        return replace(self, target=name, pdf_layout=layout)
 
     def for_format(self, fmt: str) -> dict[str, str]:
         """The options that can change ``fmt``'s bytes (so a PDF option rebuilds the PDF only)."""
+        if self.target:
+            return {"target": self.target, "pdf_layout": self.pdf_layout,
+                    "page_source": self.page_source or ""}
         if fmt == "pdf":
             return {"pdf_layout": self.pdf_layout, "pdf_standard": self.pdf_standard}
         return {}

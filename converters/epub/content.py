@@ -74,8 +74,9 @@ def serialise(root: etree._Element) -> bytes:
     return etree.tostring(root, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>")
 
 
-def content_document(rendered: RenderedEntry, book: Book,
-                     owners: dict[str, str]) -> tuple[bytes, ContentInfo]:
+def content_document(rendered: RenderedEntry, book: Book, owners: dict[str, str],
+                     print_marks: list[dict[str, str]] | None = None
+                     ) -> tuple[bytes, ContentInfo]:
     """The XHTML of one entry and what it contains."""
     entry = rendered.entry
     root = skeleton(entry.label, book.language, rendered.html, MATTER.get(entry.kind))
@@ -87,7 +88,11 @@ def content_document(rendered: RenderedEntry, book: Book,
             element.set(EPUB_TYPE, epub_type)
         for attr in ("data-kind", "data-role", "data-pages"):
             element.attrib.pop(attr, None)
-    if entry.pages and section is not None:
+    if print_marks is not None:  # the pages of our own print edition (epub/printpages.py)
+        from .printpages import mark_pages
+
+        info.page_breaks += mark_pages(root, print_marks, file_of(entry.id))
+    elif entry.pages and section is not None:
         info.page_breaks.append(_page_break(section, entry.pages.first, file_of(entry.id)))
     info.footnotes = _footnotes(root)
     info.math = manuscript.add_semantics(root)

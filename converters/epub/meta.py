@@ -31,6 +31,7 @@ class AccessibilityFacts:
     tables_with_headers: int = 0
     footnotes: int = 0
     page_list: bool = False
+    page_list_complete: bool = False  # every entry the source wrote opens with its page
     visual_cover: bool = False
     math: int = 0
 
@@ -56,7 +57,10 @@ class AccessibilityFacts:
         if self.images and self.all_alt:
             found.append("alternativeText")
         if self.page_list:
-            found += ["pageBreakMarkers", "pageNavigation"]
+            found.append("pageBreakMarkers")
+            # One page from a single pages: range is no navigation by page (issue 16).
+            if self.page_list_complete:
+                found.append("pageNavigation")
         if self.math:
             found.append("MathML")
         return found

@@ -100,10 +100,12 @@ def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
     documents = [cover]
     facts = AccessibilityFacts()
     pages: list[PageBreak] = []
-    for entry in rendered.entries:
+    print_map = _print_map(book, target, options)
+    for number, entry in enumerate(rendered.entries):
         doc = _Document(uid=f"x-{entry.id}", file_name=file_of(entry.id), title=entry.entry.label,
                         lang=book.language)
-        doc.content, info = content_document(entry, book, owners)
+        marks = print_map.get(number, []) if print_map else None
+        doc.content, info = content_document(entry, book, owners, marks)
         if info.math:
             doc.properties.append("mathml")
         out.add_item(doc)
@@ -117,6 +119,7 @@ def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
     landmarks = _landmarks(rendered, cover_page)
     out.guide = [{"type": m.guide_type, "href": m.href, "title": m.title} for m in landmarks]
     facts.page_list = bool(pages)
+    facts.page_list_complete = bool(print_map) or page_list_complete(book)
     write_metadata(out, book, facts)
     nav_title = next((e.entry.label for e in rendered.entries if e.entry.role == "toc"),
                      "Contents")
@@ -129,6 +132,25 @@ def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
                      ncx=ncx_document(book, book.unique_identifier.urn, toc, pages))
     writer.process()
     writer.write()
+
+
+def _print_map(book: Book, target: Path, options: BuildOptions) -> dict:
+    """The page map of the print edition built in the same run (--target ebook with a print
+    target), when the source gives no pages of its own; else empty."""
+    if not options.page_source or any(e.pages for e in book.entries):
+        return {}
+    from ..core.targets import TARGETS
+    from .printpages import load_map
+
+    pdf = target.parent / TARGETS[options.page_source].file_name(book.slug)
+    return load_map(pdf.with_name(pdf.stem + ".pages.json"))
+
+
+def page_list_complete(book: Book) -> bool:
+    """The source gives pages for every entry it wrote (the generated title page and contents
+    have none of their own text to mark)."""
+    written = [e for e in book.entries if e.role not in ("titlepage", "toc")]
+    return bool(written) and all(e.pages for e in written)
 
 
 def _free(name: str, taken: set[str]) -> str:

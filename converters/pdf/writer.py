@@ -25,7 +25,7 @@ from ..assets import fonts
 from ..core.dates import build_datetime
 from ..render.book import RenderedBook
 from ..source.model import Book
-from . import code, math_svg, overflow
+from . import code, math_svg, overflow, pdfx
 from . import post as pdfpost
 from .fetch import SOURCE_URL, ConfinedFetcher
 
@@ -219,10 +219,14 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
     book = rendered.book
     fonts.serif_faces()  # fail with the package name rather than fall back to another serif
     variant = "pdf/a-3b" if options.pdf_standard == "a-3b" else "pdf/ua-1"
+    rules = options.rules  # a --target's rules (core/targets.py) outrank the flags
+    if rules is not None:
+        variant = rules.pdf_variant or variant
+    paged = pdfx.print_book(book, rules)  # the bleed and marks the target allows
     turns: frozenset[str] = frozenset()
     # Parsed once and shared by the layout passes.
     font_config, cache = FontConfiguration(), {}
-    sheets, fetcher = stylesheets(book, options.pdf_layout), ConfinedFetcher(book.source_dir)
+    sheets, fetcher = stylesheets(paged, options.pdf_layout), ConfinedFetcher(book.source_dir)
     for _ in range(MAX_LAYOUTS):
         document = weasyprint.HTML(string=html_document(rendered, turns), base_url=SOURCE_URL,
                                    url_fetcher=fetcher
@@ -244,9 +248,18 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
         # the ResourceWarning is WeasyPrint's, not a problem with the book.
         warnings.simplefilter("ignore", ResourceWarning)
         # Tagged in both variants: PDF/UA requires it, and an archived PDF/A stays accessible.
-        document.write_pdf(str(raw), pdf_variant=variant, pdf_tags=True)
-    bleed = book.print.bleed_mm if options.pdf_layout == "print" else 0.0
+        document.write_pdf(str(raw), pdf_variant=variant, pdf_tags=True,
+                           pdf_identifier=pdfx.file_identifier(book, rules))
+    bleed = paged.print.bleed_mm if options.pdf_layout == "print" else 0.0
     pdfpost.finish(raw, target, book, front_pages=front_pages, bleed_mm=bleed)
+    if rules is not None and rules.print_ready:
+        from .pagemap import write_map
+
+        write_map(target, document, front_pages, [e.id for e in rendered.entries])
+        pdfx.make_print_ready(target, book, rules)
+        from .cover_wrap import write_cover
+
+        write_cover(target, book, rules, workdir)
 
 
 def _footnote_turns(document: weasyprint.Document) -> frozenset[str]:

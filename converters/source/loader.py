@@ -265,7 +265,7 @@ def _print(spec: dict[str, Any]) -> PrintSettings:
     return PrintSettings(trim=name, width_mm=width, height_mm=height, bleed_mm=spec["bleed"],
                          crop_marks=spec["crop_marks"], inner_mm=margins["inner"],
                          outer_mm=margins["outer"], top_mm=margins["top"],
-                         bottom_mm=margins["bottom"])
+                         bottom_mm=margins["bottom"], paper=spec["paper"])
 
 
 def _as_tuple(value: Path | list[Path] | None) -> tuple[Path, ...]:

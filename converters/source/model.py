@@ -37,6 +37,9 @@ ROLES: dict[str, tuple[str, str | None]] = {
     "colophon": ("colophon", "doc-colophon"),
 }
 
+# Paper stocks a print target's cover wrap knows the caliper of (core/targets.py).
+PAPERS = ("white", "cream")
+
 # Trim sizes in millimetres (width, height).
 TRIM_PRESETS: dict[str, tuple[float, float]] = {
     "royal": (156.0, 234.0),
@@ -103,6 +106,7 @@ class PrintSettings:
     outer_mm: float = 16.0
     top_mm: float = 18.0
     bottom_mm: float = 22.0
+    paper: str = "white"  # print targets: a PAPERS name; its caliper sets the spine width
 
 
 @dataclass(frozen=True)

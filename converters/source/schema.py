@@ -39,7 +39,7 @@ from pydantic import (
 
 from . import checks
 from .checks import choice, problem
-from .model import KINDS, ROLES, TRIM_PRESETS
+from .model import KINDS, PAPERS, ROLES, TRIM_PRESETS
 
 IDENTIFIER_SCHEMES = ("isbn", "issn", "doi", "uuid", "uri", "other")
 EDITIONS = ("ebook", "print")
@@ -225,6 +225,11 @@ class PrintSpec(Spec):
     crop_marks: Flag = Field(True, alias="crop-marks",
                              description="crop marks outside the bleed, for --pdf-layout print")
     margins: MarginsSpec = Field(default_factory=MarginsSpec, description="the page margins")
+    paper: Annotated[Literal[PAPERS], chain(
+        lambda value: str(value or "").strip().lower(),
+        choice(PAPERS, "paper", "unknown paper '{value}'; use one of " + ", ".join(PAPERS)))] = (
+        Field("white", description="the paper of print targets (white or cream); its caliper "
+              "sets the cover wrap's spine width"))
 
 
 class DocxSpec(Spec):
@@ -312,7 +317,8 @@ class BookSpec(Spec):
         default_factory=PrintSpec, alias="print", description="print geometry: `trim` "
         "(`royal` 156×234 mm — the default —, `demy` 138×216 mm, `us-trade` 6×9 in, `a5`, or "
         "a mapping with `width` and `height`), `bleed` (default `3mm`), `crop-marks` "
-        "(`true`/`false`), `margins` (`inner`, `outer`, `top`, `bottom`). Lengths take `mm`, "
+        "(`true`/`false`), `margins` (`inner`, `outer`, `top`, `bottom`), `paper` (`white` — the default — or `cream`, for print "
+        "targets). Lengths take `mm`, "
         "`cm`, `in` or `pt`; a bare number is millimetres.")
     docx: DocxSpec = Field(None, description="`reference`: a `.docx` whose styles the DOCX "
                            "edition uses instead of the house style")
