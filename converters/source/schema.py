@@ -317,9 +317,9 @@ class BookSpec(Spec):
         default_factory=PrintSpec, alias="print", description="print geometry: `trim` "
         "(`royal` 156×234 mm — the default —, `demy` 138×216 mm, `us-trade` 6×9 in, `a5`, or "
         "a mapping with `width` and `height`), `bleed` (default `3mm`), `crop-marks` "
-        "(`true`/`false`), `margins` (`inner`, `outer`, `top`, `bottom`), `paper` (`white` — the default — or `cream`, for print "
-        "targets). Lengths take `mm`, "
-        "`cm`, `in` or `pt`; a bare number is millimetres.")
+        "(`true`/`false`), `margins` (`inner`, `outer`, `top`, `bottom`), `paper` (`white` — "
+        "the default — or `cream`, for print targets). Lengths take `mm`, `cm`, `in` or `pt`; "
+        "a bare number is millimetres.")
     docx: DocxSpec = Field(None, description="`reference`: a `.docx` whose styles the DOCX "
                            "edition uses instead of the house style")
     bibliography: Bibliography = Field(
