@@ -24,7 +24,7 @@ from ..core.text import line_col
 from ..source.images import examine
 from ..source.paths import confine, is_remote
 
-READER = "markdown-raw_html-raw_tex-raw_attribute-tex_math_dollars-tex_math_single_backslash"
+READER = "markdown-raw_html-raw_tex-raw_attribute-tex_math_single_backslash"
 PANDOC_ARGS = ["--sandbox"]
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 ALLOWED_ATTRS = ("lang", "dir", "title", "width", "height")
@@ -113,6 +113,7 @@ class Resolver:
 
     def __init__(self, entry_ids: list[str], parsed: list[Parsed]) -> None:
         self.entry_ids = set(entry_ids)
+        self.crossrefs = None  # a crossref.Registry, once render() has numbered the targets
         self.local: dict[str, set[str]] = {}
         self.anywhere: dict[str, list[str]] = {}
         # Headings whose id was already taken in their entry: twice in one file ('{#x}' written
@@ -186,6 +187,8 @@ def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCo
         attr = _attr_of(node)
         if attr is not None:
             attr[2] = _safe_attrs(attr[2], where, problems)
+    if resolver.crossrefs is not None:
+        resolver.crossrefs.apply(p, where, problems)
     p.ast["blocks"] = _drop_raw(p.ast["blocks"])
     return pandoc(json.dumps(p.ast), "html5", "json", ["--wrap=none"])
 

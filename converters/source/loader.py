@@ -30,18 +30,20 @@ from .model import (
     Series,
     Subject,
 )
+from .numbering import number_entries, read_labels, read_numbering
 from .paths import confine
 from .yamlnodes import MAX_YAML_BYTES, XML_INVALID, YNode, read_yaml
 
 BOOK_FILE = "book.yaml"
+APPARATUS_KEYS = ("numbering", "labels")  # source/numbering.py
 # One file of 1 MiB is a 500-page book; the PDF of 0.5 MiB already takes minutes and pandoc
 # about 1.7 KiB of memory per byte (bench/large_markdown.py); longer books are split up.
 MAX_MARKDOWN_BYTES = 1 << 20
 
 BOOK_KEYS = ("title", "subtitle", "creators", "publisher", "date", "language", "identifiers",
              "rights", "subjects", "description", "series", "edition", "cover", "print", "docx",
-             "contents")
-ENTRY_KEYS = ("title", "kind", "number", "role", "pages", "file", "summary", "id")
+             "contents", *APPARATUS_KEYS)
+ENTRY_KEYS = ("title", "kind", "number", "role", "pages", "file", "summary", "id", "contents")
 CREATOR_KEYS = ("name", "role", "file-as")
 IDENTIFIER_KEYS = ("scheme", "value", "edition")
 SUBJECT_KEYS = ("term", "scheme", "code")
@@ -252,6 +254,9 @@ class _Loader:
         identifiers = self._identifiers(fields, root)
         entries = self._entries(fields, root)
         subjects = tuple(filter(None, (self._subject(n) for n in self.items(fields, "subjects"))))
+        numbering = read_numbering(self, fields.get("numbering"))
+        labels = read_labels(self, fields.get("labels"), language or "en")
+        entries = number_entries(self, entries, numbering, labels, language or "en")
         book = Book(
             source_dir=self.dir,
             title=title or "",
@@ -271,6 +276,8 @@ class _Loader:
             docx_reference=self._docx(fields.get("docx")),
             entries=entries,
             files=tuple(self.files),
+            numbering=numbering,
+            labels=labels,
         )
         return book
 
@@ -503,7 +510,10 @@ class _Loader:
         entries: list[Entry] = []
         seen_titles: dict[tuple[str, int | None], Location] = {}
         seen_ids: dict[str, Location] = {}
-        for node in self.items(fields, "contents", required=True, parent=root):
+        # A part's own 'contents:' follow it in reading order, each knowing its part.
+        queue = [(n, None) for n in self.items(fields, "contents", required=True, parent=root)]
+        while queue:
+            node, parent = queue.pop(0)
             drafted = self._entry(node)
             if drafted is None:
                 self.contents_complete = False
@@ -527,8 +537,22 @@ class _Loader:
                     n += 1
                 entry_id = f"{entry_id}-{n}"
             seen_ids[entry_id] = node.location
-            entries.append(dataclasses.replace(entry, id=entry_id))
+            entries.append(dataclasses.replace(entry, id=entry_id, parent=parent))
+            children = self._part_contents(node, entry, parent)
+            queue[:0] = [(child, entry_id) for child in children]
         return tuple(entries)
+
+    def _part_contents(self, node: YNode, entry: Entry, parent: str | None) -> list[YNode]:
+        """The entries a part holds; only a part, and not one inside another, holds any."""
+        ykey = node.value.get("contents") if isinstance(node.value, dict) else None
+        if ykey is None:
+            return []
+        if entry.role != "part" or parent is not None:
+            self.error(ykey.key_location, "contents",
+                       "only a part ('role: part') at the top of the contents may hold "
+                       "'contents:'; move these entries up a level")
+            return []
+        return self.items({"contents": ykey.node}, "contents")
 
     def _entry(self, node: YNode) -> tuple[Entry, bool] | None:
         if node.kind == "scalar":
