@@ -44,6 +44,7 @@ class ContentInfo:
     tables: int = 0
     tables_with_headers: int = 0
     footnotes: int = 0
+    index: bool = False  # holds the book's index (EPUB Indexes 1.0)
 
 
 def file_of(entry_id: str) -> str:
@@ -89,6 +90,9 @@ def content_document(rendered: RenderedEntry, book: Book,
         info.page_breaks.append(_page_break(section, entry.pages.first, file_of(entry.id)))
     info.footnotes = _footnotes(root)
     _relink(root, rendered.id, owners)
+    from .apparatus import index_semantics  # which needs this module's names
+
+    info.index = index_semantics(root)
     for img in root.iter(f"{X}img"):
         img.set("src", "../" + img.get("src", ""))
         info.images += 1

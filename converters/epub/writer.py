@@ -28,6 +28,7 @@ from .content import (
     serialise,
     skeleton,
 )
+from .apparatus import nest_parts
 from .cover import typographic_cover
 from .meta import AccessibilityFacts, write_metadata
 from .nav import Landmark, NavPoint, nav_document, ncx_document, nest
@@ -104,6 +105,8 @@ def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
         doc = _Document(uid=f"x-{entry.id}", file_name=file_of(entry.id), title=entry.entry.label,
                         lang=book.language)
         doc.content, info = content_document(entry, book, owners)
+        if info.index:
+            doc.properties.append("index")
         out.add_item(doc)
         documents.append(doc)
         pages += info.page_breaks
@@ -111,7 +114,7 @@ def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
     # A cover drawn from the title is words, not a picture; a supplied one is a picture.
     facts.visual_cover = book.cover_path is not None
 
-    toc = [_toc_point(entry) for entry in rendered.entries]
+    toc = nest_parts(rendered, [_toc_point(entry) for entry in rendered.entries])
     landmarks = _landmarks(rendered, cover_page)
     out.guide = [{"type": m.guide_type, "href": m.href, "title": m.title} for m in landmarks]
     facts.page_list = bool(pages)

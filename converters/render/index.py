@@ -199,7 +199,8 @@ def _list(book: Book, terms: list[Term], ids: dict[tuple[str, ...], str]) -> str
                 sep = ". " if parts[-1].endswith("</a>") or kind == "see-also" else ", "
                 parts.append(f'<span class="index-{kind}">{sep}<em>'
                              f'{e(book.labels[kind].capitalize())}</em> <a class="index-xref" '
-                             f'href="#{ids[target]}">{e(", ".join(target))}</a></span>')
+                             f'href="#{ids[target]}"><span class="index-term">'
+                             f'{e(", ".join(target))}</span></a></span>')
         if term.children:
             parts.append(_list(book, ordered(term.children), ids))
         items.append(f'<li class="index-entry" id="{ids[term.path]}">{"".join(parts)}</li>')
