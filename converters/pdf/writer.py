@@ -25,6 +25,7 @@ from ..assets import fonts
 from ..core.dates import build_datetime
 from ..render.book import RenderedBook
 from ..source.model import Book
+from . import apparatus
 from . import post as pdfpost
 from .fetch import SOURCE_URL, ConfinedFetcher
 
@@ -92,7 +93,8 @@ def page_css(book: Book, layout: str = "screen") -> str:
     return "\n".join(rules)
 
 
-def adapt(rendered: RenderedBook, turns: frozenset[str] = frozenset()) -> str:
+def adapt(rendered: RenderedBook, turns: frozenset[str] = frozenset(),
+          folios: dict[str, str] | None = None) -> str:
     """The entries' shared HTML, re-wrapped for the printed book; returns the <body> content.
 
     Paragraphs are numbered (data-n="ENTRY.N") so a layout pass can name one; those in
@@ -112,6 +114,7 @@ def adapt(rendered: RenderedBook, turns: frozenset[str] = frozenset()) -> str:
         section.set("data-page", name)
         section.set("data-running", entry.title)
         _inline_footnotes(section)
+        apparatus.adapt_section(section, rendered_entry, rendered, folios or {})
         blocks = (b for b in section.iter("p", "li")
                   if not b.get("class", "").startswith("footnote"))
         for n, block in enumerate(blocks):
@@ -186,7 +189,8 @@ def _drop(element: etree._Element) -> None:
     parent.remove(element)
 
 
-def html_document(rendered: RenderedBook, turns: frozenset[str] = frozenset()) -> str:
+def html_document(rendered: RenderedBook, turns: frozenset[str] = frozenset(),
+                  folios: dict[str, str] | None = None) -> str:
     """The whole book as one HTML document, with the metadata WeasyPrint puts in the PDF."""
     book = rendered.book
     e = html.escape
@@ -199,12 +203,13 @@ def html_document(rendered: RenderedBook, turns: frozenset[str] = frozenset()) -
             f'<meta name="dcterms.created" content="{created}">',
             f'<meta name="dcterms.modified" content="{created}">']
     return (f'<!DOCTYPE html><html lang="{e(book.language)}"><head><meta charset="utf-8">'
-            + "".join(head) + f"</head><body>{adapt(rendered, turns)}</body></html>")
+            + "".join(head) + f"</head><body>{adapt(rendered, turns, folios)}</body></html>")
 
 
 def stylesheets(book: Book, layout: str) -> list[weasyprint.CSS]:
     house = resources.files("converters.assets").joinpath("pdf.css").read_text(encoding="utf-8")
-    return [weasyprint.CSS(string=house), weasyprint.CSS(string=page_css(book, layout))]
+    return [weasyprint.CSS(string=house), weasyprint.CSS(string=page_css(book, layout)),
+            weasyprint.CSS(string=apparatus.CSS)]
 
 
 def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
@@ -213,19 +218,22 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
     fonts.serif_faces()  # fail with the package name rather than fall back to another serif
     variant = "pdf/a-3b" if options.pdf_standard == "a-3b" else "pdf/ua-1"
     turns: frozenset[str] = frozenset()
+    folios: dict[str, str] = {}  # where the index marks fell in the last layout
     # Parsed once and shared by the layout passes.
     font_config, cache = FontConfiguration(), {}
     sheets, fetcher = stylesheets(book, options.pdf_layout), ConfinedFetcher(book.source_dir)
     for _ in range(MAX_LAYOUTS):
-        document = weasyprint.HTML(string=html_document(rendered, turns), base_url=SOURCE_URL,
+        document = weasyprint.HTML(string=html_document(rendered, turns, folios),
+                                   base_url=SOURCE_URL,
                                    url_fetcher=fetcher
                                    ).render(font_config=font_config, cache=cache,
                                             stylesheets=sheets, pdf_variant=variant,
                                             pdf_tags=True)
         more = _footnote_turns(document)
-        if not more - turns:
+        fell = apparatus.folios(document, rendered)
+        if not more - turns and fell == folios:
             break
-        turns |= more
+        turns, folios = turns | more, fell
     first_body = next((e.id for e in book.entries if e.kind == "chapter"), None)
     # A book without chapter-kind entries is all front matter, numbered in roman throughout.
     front_pages = next((i for i, page in enumerate(document.pages)
