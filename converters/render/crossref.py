@@ -150,10 +150,11 @@ def collect(book: Book, parsed: list[Parsed], problems: ProblemCollector) -> Reg
     sections: dict[str, list[tuple[int, int]]] = {}  # entry -> open (level, count) pairs
     for p in files:
         entry = entries[p.entry_id]
+        prefix = _prefix(book, entry)
         for node in _walk(p.ast["blocks"]):
             kind, local = _target_of(node)
             if kind == "section":
-                number = _section_number(entry, node, sections.setdefault(entry.id, []),
+                number = _section_number(prefix, node, sections.setdefault(entry.id, []),
                                          book.numbering.sections)
                 if local is None:
                     continue
@@ -162,10 +163,9 @@ def collect(book: Book, parsed: list[Parsed], problems: ProblemCollector) -> Reg
                 continue
             else:
                 caption = _caption_words(node, kind)
-                key = (entry.numeral, kind)
+                key = (prefix, kind)
                 counts[key] = counts.get(key, 0) + 1
-                number = (f"{entry.numeral}.{counts[key]}" if entry.numeral
-                          else str(counts[key]))
+                number = f"{prefix}.{counts[key]}" if prefix else str(counts[key])
                 anchor = heading_id(entry.id, local)
                 node[MARK] = anchor
                 _dress(node, kind, registry.text(Target(kind, local, anchor, entry.id, number),
@@ -221,7 +221,14 @@ def _caption_words(node: dict, kind: str) -> str:
     return ""
 
 
-def _section_number(entry: Entry, node: dict, open_: list[tuple[int, int]],
+def _prefix(book: Book, entry: Entry) -> str | None:
+    """What a figure's number starts with: its chapter's number ('Four' gives '4.1')."""
+    if entry.numeral and book.numbering.chapters == "words" and entry.role is None:
+        return str(entry.number)
+    return entry.numeral
+
+
+def _section_number(prefix: str | None, node: dict, open_: list[tuple[int, int]],
                     show: bool) -> str:
     """'2.3.1' for a heading of chapter 2; shown before the heading's words if asked."""
     level = node["c"][0]
@@ -231,9 +238,9 @@ def _section_number(entry: Entry, node: dict, open_: list[tuple[int, int]],
         open_[-1] = (level, open_[-1][1] + 1)
     else:
         open_.append((level, 1))
-    parts = ([entry.numeral] if entry.numeral else []) + [str(c) for _, c in open_]
+    parts = ([prefix] if prefix else []) + [str(c) for _, c in open_]
     number = ".".join(parts)
-    if show and entry.numeral and _plain_text(node["c"][2]).strip():
+    if show and prefix and _plain_text(node["c"][2]).strip():
         node["c"][2][:0] = [_label_span(number, "section-number"), {"t": "Space"}]
     return number
 
