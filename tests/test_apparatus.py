@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -365,7 +366,7 @@ def test_pdf_index_numbers_are_the_pages_of_the_marks(editions, rendered):
             continue
         listed = sorted(linked_pages[mark.path])
         page = page_of[mark.anchor]
-        assert page in listed or any(a < page < b for a, b in zip(listed, listed[1:])), mark
+        assert page in listed or any(a < page < b for a, b in pairwise(listed)), mark
     index_text = " ".join(texts[start:])
     assert "lamp, 9 wick, 10–11" in index_text  # a run of pages collapsed into a range
     assert "pharos, See lighthouse" in index_text

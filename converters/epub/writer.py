@@ -18,6 +18,7 @@ from ..core.dates import build_datetime
 from ..render.book import RenderedBook
 from ..source.images import media_type
 from ..source.model import Book
+from .apparatus import nest_parts
 from .content import (
     EPUB_TYPE,
     STYLE_HREF,
@@ -28,7 +29,6 @@ from .content import (
     serialise,
     skeleton,
 )
-from .apparatus import nest_parts
 from .cover import typographic_cover
 from .meta import AccessibilityFacts, write_metadata
 from .nav import Landmark, NavPoint, nav_document, ncx_document, nest

@@ -60,12 +60,13 @@ def adapt_section(section: etree._Element, rendered_entry: RenderedEntry,
     entry = rendered_entry.entry
     if entry.parent is not None:
         section.set("class", section.get("class", "") + " in-part")
-    front = {r.id for r in rendered.entries if r.entry.kind == "front"}
-    owners = rendered.owner_of() if front else {}
-    for link in section.iter("a"):
-        if "xref" in (link.get("class") or "").split() and link.get("data-xref-page"):
+    asking = [a for a in section.iter("a") if a.get("data-xref-page")]
+    if asking:  # a page reference into the front matter reads its page in roman
+        front = {r.id for r in rendered.entries if r.entry.kind == "front"}
+        owners = rendered.owner_of()
+        for link in asking:
             if owners.get(link.get("href", "#")[1:]) in front:
-                link.set("class", link.get("class") + " xref-front")
+                link.set("class", link.get("class", "") + " xref-front")
     if folios:
         for item in section.iter("li"):
             if "index-entry" in (item.get("class") or "").split():

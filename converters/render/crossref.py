@@ -108,7 +108,7 @@ class Registry:
                 link = {"t": "Link", "c": [["", ["xref"], attrs],
                                            [_str(self.text(target, bare))],
                                            ["#" + target.anchor, ""]]}
-                inlines += [link] + suffix
+                inlines += [link, *suffix]
             node["t"], node["c"] = "Span", [["", ["xrefs"], []], inlines]
 
 

@@ -45,26 +45,26 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 # Cardinal words for 'numbering: words', capitalised as a heading shows them.
-WORDS: dict[str, list[str]] = {
+WORDS: dict[str, str] = {  # 1 to 20, split at use
     "en": "One Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve Thirteen Fourteen "
-          "Fifteen Sixteen Seventeen Eighteen Nineteen Twenty".split(),
+          "Fifteen Sixteen Seventeen Eighteen Nineteen Twenty",
     "fr": "Un Deux Trois Quatre Cinq Six Sept Huit Neuf Dix Onze Douze Treize Quatorze Quinze "
-          "Seize Dix-sept Dix-huit Dix-neuf Vingt".split(),
+          "Seize Dix-sept Dix-huit Dix-neuf Vingt",
     "de": "Eins Zwei Drei Vier Fünf Sechs Sieben Acht Neun Zehn Elf Zwölf Dreizehn Vierzehn "
-          "Fünfzehn Sechzehn Siebzehn Achtzehn Neunzehn Zwanzig".split(),
+          "Fünfzehn Sechzehn Siebzehn Achtzehn Neunzehn Zwanzig",
     "es": "Uno Dos Tres Cuatro Cinco Seis Siete Ocho Nueve Diez Once Doce Trece Catorce Quince "
-          "Dieciséis Diecisiete Dieciocho Diecinueve Veinte".split(),
+          "Dieciséis Diecisiete Dieciocho Diecinueve Veinte",
     "it": "Uno Due Tre Quattro Cinque Sei Sette Otto Nove Dieci Undici Dodici Tredici "
-          "Quattordici Quindici Sedici Diciassette Diciotto Diciannove Venti".split(),
+          "Quattordici Quindici Sedici Diciassette Diciotto Diciannove Venti",
     "pt": "Um Dois Três Quatro Cinco Seis Sete Oito Nove Dez Onze Doze Treze Catorze Quinze "
-          "Dezasseis Dezassete Dezoito Dezanove Vinte".split(),
+          "Dezasseis Dezassete Dezoito Dezanove Vinte",
     "nl": "Eén Twee Drie Vier Vijf Zes Zeven Acht Negen Tien Elf Twaalf Dertien Veertien "
-          "Vijftien Zestien Zeventien Achttien Negentien Twintig".split(),
+          "Vijftien Zestien Zeventien Achttien Negentien Twintig",
     "ru": "Один Два Три Четыре Пять Шесть Семь Восемь Девять Десять Одиннадцать Двенадцать "
           "Тринадцать Четырнадцать Пятнадцать Шестнадцать Семнадцать Восемнадцать "
-          "Девятнадцать Двадцать".split(),
+          "Девятнадцать Двадцать",
 }
-_EN_TENS = "Twenty Thirty Forty Fifty Sixty Seventy Eighty Ninety".split()
+_EN_TENS = ("Twenty", "Thirty", "Forty", "Fifty", "Sixty", "Seventy", "Eighty", "Ninety")
 
 
 def base_language(tag: str) -> str:
@@ -79,7 +79,7 @@ def labels_for(language: str, overrides: dict[str, str] | None = None) -> dict[s
 
 def words(n: int, language: str) -> str | None:
     """``n`` in words, or None where this table stops (21 and over, English up to 99)."""
-    table = WORDS.get(base_language(language), WORDS["en"])
+    table = WORDS.get(base_language(language), WORDS["en"]).split()
     if 1 <= n <= len(table):
         return table[n - 1]
     if base_language(language) == "en" and 21 <= n <= 99:
