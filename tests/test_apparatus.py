@@ -424,3 +424,19 @@ def test_docx_references_read_as_in_the_other_editions(editions):
     assert "Figure 1.1 shows two high waters" in text
     assert "see Table 4.1)" in text  # no page number: Word's layout is not ours
     assert "Figure 3.1: A Fresnel lens in section" in text
+
+
+def test_index_order_is_the_unicode_collation_for_the_language():
+    from converters.render.index import initial, sort_key
+
+    spanish = ["zorro", "ñandú", "Oso", "nube", "Álamo", "nación"]
+    assert sorted(spanish, key=lambda t: sort_key(t, "es")) == [
+        "Álamo", "nación", "nube", "ñandú", "Oso", "zorro"]  # ñ a letter after n
+    assert sorted(spanish, key=lambda t: sort_key(t, "en")) == [
+        "Álamo", "nación", "ñandú", "nube", "Oso", "zorro"]  # ñ an accented n
+    assert sorted(["Zug", "Äpfel", "Apfel", "Ödön"], key=lambda t: sort_key(t, "de")) == [
+        "Apfel", "Äpfel", "Ödön", "Zug"]
+    assert sorted(["Жук", "Ёж", "Арбуз", "Еда"], key=lambda t: sort_key(t, "ru")) == [
+        "Арбуз", "Еда", "Ёж", "Жук"]
+    assert [initial(t, "es") for t in ("ñandú", "Álamo", "3 Acts")] == ["Ñ", "A", "#"]
+    assert initial("ñandú", "en") == "N"

@@ -175,9 +175,9 @@ def _index_field(doc: DocxDocument, rendered: RenderedBook) -> None:
                     p.append(_run(". " if seen or key == "see-also" else ", "))
                     p.append(_run(book.labels[key].capitalize(), italic=True))
                     p.append(_run(" " + ", ".join(target)))
-            entries(book_index.ordered(term.children), level + 1)
+            entries(book_index.ordered(term.children, book.language), level + 1)
 
-    for letter, terms in book_index.groups(rendered.index):
+    for letter, terms in book_index.groups(rendered.index, book.language):
         para(heading_style).append(_run(letter))
         entries(terms, 1)
     first, last = paras[0], paras[-1]

@@ -18,6 +18,27 @@ if TYPE_CHECKING:
     from ..render.book import RenderedBook
     from .nav import NavPoint
 
+# Added to the book's stylesheet only when the book uses the apparatus, so other books'
+# editions stay byte for byte what they were.
+CSS = b"""
+.equation p { text-align: center; text-indent: 0; }
+.equation-number { float: right; }
+.equation + p { text-indent: 0; }
+.caption-label { font-style: normal; font-weight: bold; }
+.index-entries, .figure-list ol, .table-list ol, .contents-list ol ol { list-style: none; }
+.index-entries { margin: 0; padding: 0; }
+.index-entries .index-entries { padding-left: 1.5em; }
+.index-entry { text-indent: -1.5em; padding-left: 1.5em; }
+.index-group h2 { font-size: 1em; margin: 1em 0 0.3em; }
+"""
+
+
+def uses_apparatus(rendered: RenderedBook) -> bool:
+    return bool((rendered.crossrefs and rendered.crossrefs.targets)
+                or (rendered.index and rendered.index.marks)
+                or any(r.entry.parent for r in rendered.entries))
+
+
 # Class in the shared HTML -> EPUB Indexes 1.0 type.
 INDEX_TYPES = {"index-group": "index-group", "index-entries": "index-entry-list",
                "index-entry": "index-entry", "index-term": "index-term",

@@ -18,7 +18,8 @@ from ..core.dates import build_datetime
 from ..render.book import RenderedBook
 from ..source.images import media_type
 from ..source.model import Book
-from .apparatus import nest_parts
+from .apparatus import CSS as APPARATUS_CSS
+from .apparatus import nest_parts, uses_apparatus
 from .content import (
     EPUB_TYPE,
     STYLE_HREF,
@@ -77,7 +78,8 @@ def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
     out.title = book.title
     out.add_item(epub.EpubItem(uid="style", file_name=STYLE_HREF, media_type="text/css",
                                content=resources.files("converters.assets")
-                               .joinpath("epub.css").read_bytes()))
+                               .joinpath("epub.css").read_bytes()
+                               + (APPARATUS_CSS if uses_apparatus(rendered) else b"")))
     for key, path in serif_faces().items():
         out.add_item(epub.EpubItem(uid=f"font-{key}", file_name=f"fonts/{FILES[key]}",
                                    media_type="font/ttf", content=path.read_bytes()))

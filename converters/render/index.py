@@ -135,24 +135,37 @@ def _collator() -> pyuca.Collator:
     return pyuca.Collator()
 
 
-def sort_key(text: str) -> tuple:
+def _spanish(language: str) -> bool:
+    return language.split("-")[0].lower() == "es"
+
+
+def sort_key(text: str, language: str = "") -> tuple:
+    """The UCA (DUCET) key; Spanish, the one listed language DUCET does not already sort as
+    its dictionaries do, has 'ñ' as a letter of its own after 'n' (an unassigned code point
+    after the 'n' takes the largest implicit weight, so 'ñ' follows every 'n' + letter)."""
+    if _spanish(language):
+        text = unicodedata.normalize("NFC", text).replace("ñ", "n\U0010fffd").replace(
+            "Ñ", "N\U0010fffd")
     return (_collator().sort_key(text), text)
 
 
-def initial(text: str) -> str:
+def initial(text: str, language: str = "") -> str:
     """The letter a term is grouped under: its first letter without accents, or '#'."""
-    first = unicodedata.normalize("NFD", text.lstrip())[:1].upper()
+    first = unicodedata.normalize("NFC", text.lstrip())[:1].upper()
+    if first == "Ñ" and _spanish(language):
+        return first
+    first = unicodedata.normalize("NFD", first)[:1]
     return first if first.isalpha() else "#"
 
 
-def ordered(terms: dict[str, Term]) -> list[Term]:
-    return sorted(terms.values(), key=lambda t: sort_key(t.path[-1]))
+def ordered(terms: dict[str, Term], language: str = "") -> list[Term]:
+    return sorted(terms.values(), key=lambda t: sort_key(t.path[-1], language))
 
 
-def groups(index: Index) -> list[tuple[str, list[Term]]]:
+def groups(index: Index, language: str = "") -> list[tuple[str, list[Term]]]:
     out: list[tuple[str, list[Term]]] = []
-    for term in ordered(index.terms):
-        letter = initial(term.path[0])
+    for term in ordered(index.terms, language):
+        letter = initial(term.path[0], language)
         if not out or out[-1][0] != letter:
             out.append((letter, []))
         out[-1][1].append(term)
@@ -170,13 +183,13 @@ def index_html(book: Book, index: Index, entry_id: str) -> str:
     ids: dict[tuple[str, ...], str] = {}
 
     def number(terms: dict[str, Term]) -> None:
-        for term in ordered(terms):
+        for term in ordered(terms, book.language):
             ids[term.path] = f"{entry_id}{GENERATED}term-{len(ids) + 1}"
             number(term.children)
 
     number(index.terms)
     out = ['<div class="index-body">']
-    for letter, terms in groups(index):
+    for letter, terms in groups(index, book.language):
         out.append(f'<section class="index-group"><h2 class="index-group-label">'
                    f"{html.escape(letter)}</h2>")
         out.append(_list(book, terms, ids))
@@ -202,6 +215,6 @@ def _list(book: Book, terms: list[Term], ids: dict[tuple[str, ...], str]) -> str
                              f'href="#{ids[target]}"><span class="index-term">'
                              f'{e(", ".join(target))}</span></a></span>')
         if term.children:
-            parts.append(_list(book, ordered(term.children), ids))
+            parts.append(_list(book, ordered(term.children, book.language), ids))
         items.append(f'<li class="index-entry" id="{ids[term.path]}">{"".join(parts)}</li>')
     return f'<ul class="index-entries">{"".join(items)}</ul>'
