@@ -41,6 +41,7 @@ table[id] { break-inside: avoid; }
 .equation p { text-align: center; text-indent: 0; margin: 6pt 0; position: relative; }
 .equation-number { position: absolute; right: 0; }
 .equation + p { text-indent: 0; }
+a.xref { hyphens: manual; }
 a.xref[data-xref-page]::after {
   content: " " attr(data-xref-page) " " target-counter(attr(href url), page); }
 a.xref.xref-front[data-xref-page]::after {
