@@ -440,3 +440,13 @@ def test_index_order_is_the_unicode_collation_for_the_language():
         "Арбуз", "Еда", "Ёж", "Жук"]
     assert [initial(t, "es") for t in ("ñandú", "Álamo", "3 Acts")] == ["Ñ", "A", "#"]
     assert initial("ñandú", "en") == "N"
+
+
+def test_pdf_and_docx_pass_the_structural_check_against_the_source(editions):
+    from converters.check.structural import Expected, check_edition
+
+    expected = Expected.from_source(BOOK)
+    assert expected.depth == 2 and "Chapter 1 Tides" in expected.labels
+    for fmt in ("pdf", "docx"):
+        result = check_edition(editions[fmt], expected)
+        assert [str(f) for f in result.findings] == [], fmt

@@ -39,6 +39,7 @@ class Expected:
     labels: tuple[str, ...] = ()  # entry labels, in reading order
     title: str | None = None
     author: str | None = None
+    depth: int = 1  # 2 when parts hold entries: their headings are one level down
 
     @classmethod
     def from_source(cls, source_dir: Path) -> Expected:
@@ -46,8 +47,9 @@ class Expected:
 
         book = load_book(source_dir)
         authors = book.authors
-        return cls(tuple(e.label for e in book.entries), book.title,
-                   authors[0].name if authors else None)
+        return cls(tuple(e.heading_text for e in book.entries), book.title,
+                   authors[0].name if authors else None,
+                   2 if any(e.parent for e in book.entries) else 1)
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,9 @@ def _pdf_outline(pdf, expected: Expected, error) -> None:
         named = pikepdf.NameTree(pdf.Root.Names.Dests)
     with pdf.open_outline() as outline:
         top = [item.title for item in outline.root]
+        if expected.depth > 1:  # a part's entries are its bookmark's children
+            top = [title for item in outline.root
+                   for title in (item.title, *(child.title for child in item.children))]
         if not top:
             error("PDF-OUTLINE", "no bookmarks (outline): readers cannot navigate the PDF")
             return
@@ -257,11 +262,12 @@ def _check_docx(path: Path, expected: Expected) -> list[Finding]:
                   f"Heading {previous}", "warning", part)
         previous = level
 
-    level_one = [t for level, t, _ in headings if level == 1]
+    level_one = [t for level, t, _ in headings if level <= expected.depth]
     for label, why in _not_in_order(level_one, expected.labels):
         style = styles_of.get(" ".join(label.split()))
-        hint = f"; its paragraph has style '{style}', not 'Heading 1'" if style else ""
-        error("DOCX-HEADING-MISMATCH", f"the entry '{label}' is not a Heading 1 paragraph "
+        wanted = "Heading 1" if expected.depth == 1 else "Heading 1 or 2"
+        hint = f"; its paragraph has style '{style}', not '{wanted}'" if style else ""
+        error("DOCX-HEADING-MISMATCH", f"the entry '{label}' is not a {wanted} paragraph "
               f"({why}){hint}", part=part)
     instructions = [t.text or "" for t in body.iter(f"{{{W}}}instrText")]
     instructions += [f.get(f"{{{W}}}instr", "") for f in body.iter(f"{{{W}}}fldSimple")]

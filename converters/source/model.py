@@ -148,6 +148,12 @@ class Entry:
         return f"{self.number} {self.title}" if self.number is not None else self.title
 
     @property
+    def heading_text(self) -> str:
+        """The words of the entry's own heading: '1 Soviet Russia…', 'Chapter 1 Tides'."""
+        shown = self.heading_number or self.number
+        return f"{shown} {self.title}" if shown is not None else self.title
+
+    @property
     def semantic_role(self) -> str:
         if self.role:
             return self.role
