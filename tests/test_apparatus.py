@@ -450,3 +450,17 @@ def test_pdf_and_docx_pass_the_structural_check_against_the_source(editions):
     for fmt in ("pdf", "docx"):
         result = check_edition(editions[fmt], expected)
         assert [str(f) for f in result.findings] == [], fmt
+
+
+def test_a_hand_number_wins_and_the_count_goes_on_from_it(write_source):
+    src = _book(write_source, """
+        numbering: {chapters: roman}
+        contents:
+          - {title: Prologue, kind: front, role: prologue}
+          - {title: One, kind: chapter}
+          - {title: Five, kind: chapter, number: 5}
+          - {title: Six, kind: chapter}
+        """, {})
+    book = load_book(src)
+    assert [e.label for e in book.entries] == ["Prologue", "I One", "V Five", "VI Six"]
+    assert [e.id for e in book.entries][2] == "chapter-5"  # a hand number keeps its id
