@@ -35,6 +35,7 @@ class Mark:
     see: tuple[str, ...] | None
     see_also: tuple[str, ...] | None
     location: Location
+    refs_at: dict[str, Location] = field(default_factory=dict)  # where see=/see-also= are
 
 
 @dataclass
@@ -96,6 +97,9 @@ def collect(book: Book, parsed: list[Parsed], problems: ProblemCollector) -> Ind
             see = _path(attrs["see"]) if attrs.get("see") else None
             see_also = _path(attrs["see-also"]) if attrs.get("see-also") else None
             mark = Mark(anchor, p.entry_id, path, see, see_also, where)
+            for key in ("see", "see-also"):
+                if attrs.get(key) and offset >= 0:
+                    mark.refs_at[key] = _location(p, p.text.find(key + "=", offset))
             index.marks.append(mark)
             term = index.term(path)
             if see:
@@ -108,7 +112,7 @@ def collect(book: Book, parsed: list[Parsed], problems: ProblemCollector) -> Ind
         for kind, target in (("see", mark.see), ("see-also", mark.see_also)):
             found = index.find(target) if target else True
             if found is None or (found is not True and not _marked(found)):
-                problems.add(mark.location, "index-see",
+                problems.add(mark.refs_at.get(kind, mark.location), "index-see",
                              f"{kind}=\"{'!'.join(target or ())}\" names a term marked nowhere "
                              "in the book; mark it with [words]{.index} or correct the name")
     # A book using none of the apparatus keeps a placeholder index silently (the sample's).
