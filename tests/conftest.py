@@ -76,6 +76,25 @@ def minimal_source(write_source):
                                             **(extra or {})})
 
 
+# --- issue 13: the apparatus test book, built once for test_apparatus*.py -------------------
+APPARATUS = ROOT / "tests" / "books" / "apparatus"
+
+
+@pytest.fixture(scope="session")
+def apparatus_rendered():
+    from converters.render.book import render
+
+    return render(load_book(APPARATUS))
+
+
+@pytest.fixture(scope="session")
+def apparatus_editions(tmp_path_factory) -> dict[str, Path]:
+    """The three editions of the apparatus book, which must build without a warning."""
+    results = build(APPARATUS, tmp_path_factory.mktemp("apparatus"))
+    assert [r.warnings for r in results] == [(), (), ()]
+    return {r.format: r.path for r in results}
+
+
 def copy_sample(dest: Path) -> Path:
     shutil.copytree(SAMPLE, dest)
     return dest

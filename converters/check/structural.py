@@ -44,6 +44,7 @@ class Expected:
     title: str | None = None
     author: str | None = None
     margins: tuple[float, float] | None = None  # the PDF's inner and outer margins, in mm
+    depth: int = 1  # 2 when parts hold entries: their headings are one level down
 
     @classmethod
     def from_source(cls, source_dir: Path) -> Expected:
@@ -51,9 +52,10 @@ class Expected:
 
         book = load_book(source_dir)
         authors = book.authors
-        return cls(tuple(e.label for e in book.entries), book.title,
+        return cls(tuple(e.heading_text for e in book.entries), book.title,
                    authors[0].name if authors else None,
-                   (book.print.inner_mm, book.print.outer_mm))
+                   (book.print.inner_mm, book.print.outer_mm),
+                   2 if any(e.parent for e in book.entries) else 1)
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,9 @@ def _pdf_outline(pdf, expected: Expected, error) -> None:
         named = pikepdf.NameTree(pdf.Root.Names.Dests)
     with pdf.open_outline() as outline:
         top = [item.title for item in outline.root]
+        if expected.depth > 1:  # a part's entries are its bookmark's children
+            top = [title for item in outline.root
+                   for title in (item.title, *(child.title for child in item.children))]
         if not top:
             error("PDF-OUTLINE", "no bookmarks (outline): readers cannot navigate the PDF")
             return
@@ -312,11 +317,12 @@ def _check_docx(path: Path, expected: Expected) -> list[Finding]:
                   f"Heading {previous}", "warning", part)
         previous = level
 
-    level_one = [t for level, t, _ in headings if level == 1]
+    level_one = [t for level, t, _ in headings if level <= expected.depth]
     for label, why in _not_in_order(level_one, expected.labels):
         style = styles_of.get(" ".join(label.split()))
-        hint = f"; its paragraph has style '{style}', not 'Heading 1'" if style else ""
-        error("DOCX-HEADING-MISMATCH", f"the entry '{label}' is not a Heading 1 paragraph "
+        wanted = "Heading 1" if expected.depth == 1 else "Heading 1 or 2"
+        hint = f"; its paragraph has style '{style}', not '{wanted}'" if style else ""
+        error("DOCX-HEADING-MISMATCH", f"the entry '{label}' is not a {wanted} paragraph "
               f"({why}){hint}", part=part)
     instructions = [t.text or "" for t in body.iter(f"{{{W}}}instrText")]
     instructions += [f.get(f"{{{W}}}instr", "") for f in body.iter(f"{{{W}}}fldSimple")]

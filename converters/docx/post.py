@@ -24,7 +24,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from ..render.book import RenderedBook, title_id
-from . import manuscript
+from . import apparatus, manuscript
 from .props import set_properties
 from .reference import SERIF
 
@@ -60,6 +60,7 @@ def finish(path: Path, rendered: RenderedBook, when: dt.datetime) -> None:
     heading_ids |= {h.id for r in rendered.entries for h in r.headings}
     _heading_bookmarks(doc, {bookmark_name(i) for i in heading_ids})
     _insert_toc(doc)
+    apparatus.finish(doc, rendered)
     first_body = next((r.id for r in rendered.entries if r.entry.kind != "front"), None)
     has_front = any(r.entry.kind == "front" for r in rendered.entries)
     front_end = _front_matter_end(body, bookmark_name(first_body or ""))

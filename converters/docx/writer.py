@@ -11,7 +11,7 @@ from lxml import html as lhtml
 
 from ..core.dates import build_datetime
 from ..render.book import RenderedBook
-from . import manuscript
+from . import apparatus, manuscript
 from .post import TOC_MARKER, finish
 from .reference import SERIF, reference_docx
 
@@ -35,6 +35,7 @@ def docx_html(rendered: RenderedBook) -> str:
     body = []
     for entry in rendered.entries:
         root = lhtml.fragment_fromstring(entry.html)
+        apparatus.adapt_html(root, entry)
         for div in root.find_class("abstract"):
             div.set("data-custom-style", "Abstract")
         for block in root.find_class("titlepage-block"):

@@ -46,6 +46,7 @@ class ContentInfo:
     tables_with_headers: int = 0
     footnotes: int = 0
     math: int = 0  # MathML formulas (manifest property and accessibility feature)
+    index: bool = False  # holds the book's index (EPUB Indexes 1.0)
 
 
 def file_of(entry_id: str) -> str:
@@ -97,6 +98,9 @@ def content_document(rendered: RenderedEntry, book: Book, owners: dict[str, str]
     info.footnotes = _footnotes(root)
     info.math = manuscript.add_semantics(root)
     _relink(root, rendered.id, owners)
+    from .apparatus import index_semantics  # which needs this module's names
+
+    info.index = index_semantics(root)
     for img in root.iter(f"{X}img"):
         img.set("src", "../" + img.get("src", ""))
         info.images += 1

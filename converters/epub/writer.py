@@ -18,6 +18,8 @@ from ..core.dates import build_datetime
 from ..render.book import RenderedBook
 from ..source.images import media_type
 from ..source.model import Book
+from .apparatus import CSS as APPARATUS_CSS
+from .apparatus import nest_parts, uses_apparatus
 from .content import (
     EPUB_TYPE,
     STYLE_HREF,
@@ -76,7 +78,8 @@ def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
     out.title = book.title
     out.add_item(epub.EpubItem(uid="style", file_name=STYLE_HREF, media_type="text/css",
                                content=resources.files("converters.assets")
-                               .joinpath("epub.css").read_bytes()))
+                               .joinpath("epub.css").read_bytes()
+                               + (APPARATUS_CSS if uses_apparatus(rendered) else b"")))
     for key, path in serif_faces().items():
         out.add_item(epub.EpubItem(uid=f"font-{key}", file_name=f"fonts/{FILES[key]}",
                                    media_type="font/ttf", content=path.read_bytes()))
@@ -108,6 +111,8 @@ def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
         doc.content, info = content_document(entry, book, owners, marks)
         if info.math:
             doc.properties.append("mathml")
+        if info.index:
+            doc.properties.append("index")
         out.add_item(doc)
         documents.append(doc)
         pages += info.page_breaks
@@ -115,7 +120,7 @@ def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
     # A cover drawn from the title is words, not a picture; a supplied one is a picture.
     facts.visual_cover = book.cover_path is not None
 
-    toc = [_toc_point(entry) for entry in rendered.entries]
+    toc = nest_parts(rendered, [_toc_point(entry) for entry in rendered.entries])
     landmarks = _landmarks(rendered, cover_page)
     out.guide = [{"type": m.guide_type, "href": m.href, "title": m.title} for m in landmarks]
     facts.page_list = bool(pages)

@@ -25,7 +25,7 @@ from ..assets import fonts
 from ..core.dates import build_datetime
 from ..render.book import RenderedBook
 from ..source.model import Book
-from . import code, math_svg, overflow, pdfx
+from . import apparatus, code, math_svg, overflow, pdfx
 from . import post as pdfpost
 from .fetch import SOURCE_URL, ConfinedFetcher
 
@@ -97,7 +97,8 @@ def page_css(book: Book, layout: str = "screen") -> str:
     return "\n".join(rules)
 
 
-def adapt(rendered: RenderedBook, turns: frozenset[str] = frozenset()) -> str:
+def adapt(rendered: RenderedBook, turns: frozenset[str] = frozenset(),
+          folios: dict[str, str] | None = None) -> str:
     """The entries' shared HTML, re-wrapped for the printed book; returns the <body> content.
 
     Paragraphs are numbered (data-n="ENTRY.N") so a layout pass can name one; those in
@@ -119,6 +120,7 @@ def adapt(rendered: RenderedBook, turns: frozenset[str] = frozenset()) -> str:
         _inline_footnotes(section)
         math_svg.replace_math(section)
         code.fit_code(section, text_width_mm(rendered.book))
+        apparatus.adapt_section(section, rendered_entry, rendered, folios or {})
         blocks = (b for b in section.iter("p", "li")
                   if not b.get("class", "").startswith("footnote"))
         for n, block in enumerate(blocks):
@@ -193,7 +195,8 @@ def _drop(element: etree._Element) -> None:
     parent.remove(element)
 
 
-def html_document(rendered: RenderedBook, turns: frozenset[str] = frozenset()) -> str:
+def html_document(rendered: RenderedBook, turns: frozenset[str] = frozenset(),
+                  folios: dict[str, str] | None = None) -> str:
     """The whole book as one HTML document, with the metadata WeasyPrint puts in the PDF."""
     book = rendered.book
     e = html.escape
@@ -206,12 +209,13 @@ def html_document(rendered: RenderedBook, turns: frozenset[str] = frozenset()) -
             f'<meta name="dcterms.created" content="{created}">',
             f'<meta name="dcterms.modified" content="{created}">']
     return (f'<!DOCTYPE html><html lang="{e(book.language)}"><head><meta charset="utf-8">'
-            + "".join(head) + f"</head><body>{adapt(rendered, turns)}</body></html>")
+            + "".join(head) + f"</head><body>{adapt(rendered, turns, folios)}</body></html>")
 
 
 def stylesheets(book: Book, layout: str) -> list[weasyprint.CSS]:
     house = resources.files("converters.assets").joinpath("pdf.css").read_text(encoding="utf-8")
-    return [weasyprint.CSS(string=house), weasyprint.CSS(string=page_css(book, layout))]
+    return [weasyprint.CSS(string=house), weasyprint.CSS(string=page_css(book, layout)),
+            weasyprint.CSS(string=apparatus.CSS)]
 
 
 def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
@@ -224,19 +228,22 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
         variant = rules.pdf_variant or variant
     paged = pdfx.print_book(book, rules)  # the bleed and marks the target allows
     turns: frozenset[str] = frozenset()
+    folios: dict[str, str] = {}  # where the index marks fell in the last layout
     # Parsed once and shared by the layout passes.
     font_config, cache = FontConfiguration(), {}
     sheets, fetcher = stylesheets(paged, options.pdf_layout), ConfinedFetcher(book.source_dir)
     for _ in range(MAX_LAYOUTS):
-        document = weasyprint.HTML(string=html_document(rendered, turns), base_url=SOURCE_URL,
+        document = weasyprint.HTML(string=html_document(rendered, turns, folios),
+                                   base_url=SOURCE_URL,
                                    url_fetcher=fetcher
                                    ).render(font_config=font_config, cache=cache,
                                             stylesheets=sheets, pdf_variant=variant,
                                             pdf_tags=True)
         more = _footnote_turns(document)
-        if not more - turns:
+        fell = apparatus.folios(document, rendered)
+        if not more - turns and fell == folios:
             break
-        turns |= more
+        turns, folios = turns | more, fell
     overflow.warn(document, [(e.id, e.label) for e in book.entries], f"{book.slug}.pdf")
     first_body = next((e.id for e in book.entries if e.kind == "chapter"), None)
     # A book without chapter-kind entries is all front matter, numbered in roman throughout.

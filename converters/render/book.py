@@ -19,7 +19,8 @@ from lxml import html as lhtml
 
 from ..core.errors import ProblemCollector
 from ..source.model import ROLES, Book, Entry
-from . import citations, markdown, math
+from . import citations, crossref, markdown, math, parts
+from . import index as book_index
 
 # Ids the toolkit makes (an entry's h1, footnotes) join with three hyphens; a heading's id
 # joins its entry's with two, and pandoc's heading ids begin with a letter, so they never meet.
@@ -55,6 +56,8 @@ class RenderedBook:
     book: Book
     entries: list[RenderedEntry]
     images: dict[Path, markdown.ImageRef]  # absolute path -> where it goes, its media type
+    crossrefs: crossref.Registry | None = None  # numbered figures, tables, equations, sections
+    index: book_index.Index | None = None  # the index marks and terms
 
     def owner_of(self) -> dict[str, str]:
         """Which entry holds each id, so a split edition (EPUB) can point links at files."""
@@ -80,16 +83,30 @@ def render(book: Book, *, parse: Callable[..., markdown.Parsed] = markdown.parse
         parsed = list(pool.map(lambda job: parse(*job), jobs))
         citations.resolve(book, parsed, problems)  # may add the bibliography entry's body
         resolver = markdown.Resolver([e.id for e in book.entries], parsed)
+        resolver.crossrefs = crossref.collect(book, parsed, problems)
+        index = book_index.collect(book, parsed, problems)
         images: dict[Path, markdown.ImageRef] = {}
         fragments = list(pool.map(
             lambda p: to_html(p, resolver, book.source_dir, problems, images), parsed))
     problems.raise_if_any()
-    parts = {(p.entry_id, p.part): _unique_ids(frag, f"{p.entry_id}{GENERATED}{p.part}-")
+    pieces = {(p.entry_id, p.part): _unique_ids(frag, f"{p.entry_id}{GENERATED}{p.part}-")
              for p, frag in zip(parsed, fragments, strict=True)}
-    entries = [_section(book, entry, parts.get((entry.id, "summary")),
-                        parts.get((entry.id, "body"))) for entry in book.entries]
+    generated = {e.id: _generated(book, e, resolver.crossrefs, index) for e in book.entries}
+    entries = [_section(book, entry, pieces.get((entry.id, "summary")),
+                        pieces.get((entry.id, "body")), generated[entry.id])
+               for entry in book.entries]
     _check_unique_ids(entries, problems)
-    return RenderedBook(book, entries, images)
+    return RenderedBook(book, entries, images, resolver.crossrefs, index)
+
+
+def _generated(book: Book, entry: Entry, registry: crossref.Registry,
+               index: book_index.Index) -> str:
+    """What the apparatus writes into an entry: a list of figures or tables, the index."""
+    if entry.role in ("figures", "tables"):
+        return crossref.list_html(registry, entry.role[:-1])
+    if entry.role == "index" and index.marks:
+        return book_index.index_html(book, index, entry.id)
+    return ""
 
 
 def _check_unique_ids(entries: list[RenderedEntry], problems: ProblemCollector) -> None:
@@ -130,7 +147,8 @@ def _serialize(element: etree._Element) -> str:
     return etree.tostring(element, method="xml", encoding="unicode", with_tail=True)
 
 
-def _section(book: Book, entry: Entry, summary: str | None, body: str | None) -> RenderedEntry:
+def _section(book: Book, entry: Entry, summary: str | None, body: str | None,
+             generated: str = "") -> RenderedEntry:
     role = entry.semantic_role
     classes = ["entry", entry.kind] + ([role] if role else [])
     attrs = {"id": entry.id, "class": " ".join(classes), "data-kind": entry.kind,
@@ -140,7 +158,8 @@ def _section(book: Book, entry: Entry, summary: str | None, body: str | None) ->
         attrs["role"] = aria
     if entry.pages:
         attrs["data-pages"] = f"{entry.pages.first}-{entry.pages.last}"
-    number = (f'<span class="number">{entry.number}</span> ' if entry.number is not None else "")
+    shown = entry.heading_number or entry.number
+    number = f'<span class="number">{shown}</span> ' if shown is not None else ""
     heading = (f'<h1 id="{title_id(entry.id)}" class="entry-title">{number}'
                f"{html.escape(entry.title)}</h1>")
     inner = [heading]
@@ -152,6 +171,8 @@ def _section(book: Book, entry: Entry, summary: str | None, body: str | None) ->
         inner.append(f'<div class="abstract" role="doc-abstract">{summary}</div>')
     if body:
         inner.append(body)
+    if generated:
+        inner.append(generated)
     open_tag = "<section " + " ".join(f'{k}="{html.escape(v)}"' for k, v in attrs.items()) + ">"
     markup = open_tag + "".join(inner) + "</section>"
     return RenderedEntry(entry, markup, *_outline(markup))
@@ -194,10 +215,4 @@ def _titlepage(book: Book) -> str:
 
 
 def _contents(book: Book) -> str:
-    items = []
-    for entry in book.entries:
-        if entry.role == "toc":
-            continue
-        items.append(f'<li class="toc-{entry.kind}"><a href="#{entry.id}">'
-                     f"{html.escape(entry.label)}</a></li>")
-    return '<nav class="contents-list" aria-label="Contents"><ol>' + "".join(items) + "</ol></nav>"
+    return parts.contents_html(book)

@@ -116,6 +116,7 @@ class Resolver:
 
     def __init__(self, entry_ids: list[str], parsed: list[Parsed]) -> None:
         self.entry_ids = set(entry_ids)
+        self.crossrefs = None  # a crossref.Registry, once render() has numbered the targets
         self.local: dict[str, set[str]] = {}
         self.anywhere: dict[str, list[str]] = {}
         # Headings whose id was already taken in their entry: twice in one file ('{#x}' written
@@ -190,6 +191,8 @@ def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCo
         attr = _attr_of(node)
         if attr is not None:
             attr[2] = _safe_attrs(attr[2], where, problems)
+    if resolver.crossrefs is not None:
+        resolver.crossrefs.apply(p, where, problems)
     p.ast["blocks"] = blocks.rewrite(_drop_raw(p.ast["blocks"]))
     # MathML for every edition (math.py); no highlighting, as Word's and CSS's would differ.
     fragment = pandoc(json.dumps(p.ast), "html5", "json",

@@ -8,20 +8,24 @@ from typing import Any
 
 from ..core.errors import Location, ProblemCollector, SourceError
 from ..core.text import line_col, slugify
+from .labels import labels_for
 from .model import (
     TRIM_PRESETS,
     Book,
     Creator,
     Entry,
     Identifier,
+    Numbering,
     PageRange,
     PrintSettings,
     Series,
     Subject,
 )
+from .numbering import number_entries
 from .yamlnodes import MAX_YAML_BYTES, XML_INVALID, YNode, read_yaml
 
 BOOK_FILE = "book.yaml"
+APPARATUS_KEYS = ("numbering", "labels")  # source/numbering.py
 # One file of 1 MiB is a 500-page book; the PDF of 0.5 MiB already takes minutes and pandoc
 # about 1.7 KiB of memory per byte (bench/large_markdown.py); longer books are split up.
 MAX_MARKDOWN_BYTES = 1 << 20
@@ -146,6 +150,8 @@ class _Loader:
         nodes = {key: ykey.node for key, ykey in root.value.items()}  # type: ignore[union-attr]
         self._check_editions(nodes.get("identifiers"))
         entries = self._entries(fields.get("contents", []), nodes.get("contents"))
+        numbering, labels = _apparatus(fields)
+        entries = number_entries(self, entries, numbering, labels, fields.get("language") or "en")
         cover, reference = fields.get("cover"), (fields.get("docx") or {}).get("reference")
         cited = _as_tuple(fields.get("bibliography"))
         self.files.extend(path for path in (cover, reference, *cited, fields.get("csl"))
@@ -168,6 +174,8 @@ class _Loader:
             bibliography=cited,
             entries=entries,
             files=tuple(self.files),
+            numbering=numbering,
+            labels=labels,
         )})
 
     def _check_editions(self, node: YNode | None) -> None:
@@ -192,7 +200,11 @@ class _Loader:
         seen_titles: dict[tuple[str, int | None], Location] = {}
         seen_ids: dict[str, Location] = {}
         nodes = node.value if node is not None and node.kind == "list" else []
-        for fields, item in zip(drafts, nodes, strict=True):  # type: ignore[arg-type]
+        # A part's own 'contents:' follow it in reading order, each knowing its part.
+        queue: list[tuple[dict | None, YNode, str | None]] = [
+            (fields, item, None) for fields, item in zip(drafts, nodes, strict=True)]  # type: ignore[arg-type]
+        while queue:
+            fields, item, parent = queue.pop(0)
             entry = self._entry(fields, item) if fields is not None else None
             if entry is None:
                 self.contents_complete = False
@@ -215,8 +227,27 @@ class _Loader:
                     n += 1
                 entry_id = f"{entry_id}-{n}"
             seen_ids[entry_id] = item.location
-            entries.append(dataclasses.replace(entry, id=entry_id))
+            entries.append(dataclasses.replace(entry, id=entry_id, parent=parent))
+            children = self._part_contents(fields, item, entry, parent)  # type: ignore[arg-type]
+            queue[:0] = [(draft, child, entry_id) for draft, child in children]
         return tuple(entries)
+
+    def _part_contents(self, fields: dict[str, Any], item: YNode, entry: Entry,
+                       parent: str | None) -> list[tuple[dict | None, YNode]]:
+        """The entries a part holds; only a part, and not one inside another, holds any."""
+        ykey = item.value.get("contents") if isinstance(item.value, dict) else None
+        if ykey is None:
+            return []
+        if entry.role != "part" or parent is not None:
+            self.error(ykey.key_location, "contents",
+                       "only a part ('role: part') at the top of the contents may hold "
+                       "'contents:'; move these entries up a level")
+            return []
+        nodes = ykey.node.value if ykey.node.kind == "list" else []
+        drafts = fields.get("contents") or []
+        if len(drafts) != len(nodes):  # the list itself is refused, and reported as such
+            return []
+        return list(zip(drafts, nodes, strict=True))
 
     def _entry(self, fields: dict[str, Any], item: YNode) -> Entry | None:
         """The entry with its texts read, or None if it lacks a valid title or kind."""
@@ -273,3 +304,11 @@ def _as_tuple(value: Path | list[Path] | None) -> tuple[Path, ...]:
     if value is None:
         return ()
     return tuple(value) if isinstance(value, list) else (value,)
+
+
+def _apparatus(fields: dict[str, Any]) -> tuple[Numbering, dict[str, str]]:
+    """``numbering:`` and ``labels:``; the labels' defaults follow the book's language."""
+    numbering = Numbering(**(fields.get("numbering") or {}))
+    written = {key.replace("_", "-"): text
+               for key, text in (fields.get("labels") or {}).items() if text is not None}
+    return numbering, labels_for(fields.get("language") or "en", written)

@@ -34,6 +34,8 @@ ROLES: dict[str, tuple[str, str | None]] = {
     "glossary": ("glossary", "doc-glossary"),
     "bibliography": ("bibliography", "doc-bibliography"),
     "index": ("index", "doc-index"),
+    "figures": ("loi", None),  # a generated list of figures (issue 13)
+    "tables": ("lot", None),  # a generated list of tables
     "colophon": ("colophon", "doc-colophon"),
 }
 
@@ -110,6 +112,17 @@ class PrintSettings:
 
 
 @dataclass(frozen=True)
+class Numbering:
+    """``numbering:`` in book.yaml: how entries are numbered (source/numbering.py)."""
+
+    chapters: str = "none"  # arabic | roman | words | none
+    parts: str = "none"  # arabic | roman | words | none
+    appendices: str = "none"  # letters | none
+    label: bool = False  # headings say 'Chapter 3', not '3'
+    sections: bool = False  # headings inside numbered entries get 3.1, 3.1.2
+
+
+@dataclass(frozen=True)
 class Entry:
     """One item of the book's contents, in reading order."""
 
@@ -124,11 +137,25 @@ class Entry:
     body_text: str | None = None
     summary_path: Path | None = None
     summary_text: str | None = None
+    # The apparatus (source/numbering.py): the part holding this entry, and its number as
+    # written bare ('IV'), in its heading ('Chapter IV') and in the contents ('IV').
+    parent: str | None = None
+    numeral: str | None = None
+    heading_number: str | None = None
+    toc_number: str | None = None
 
     @property
     def label(self) -> str:
         """The title as a contents list shows it: '1 Soviet Russia…'."""
+        if self.toc_number is not None:
+            return f"{self.toc_number} {self.title}"
         return f"{self.number} {self.title}" if self.number is not None else self.title
+
+    @property
+    def heading_text(self) -> str:
+        """The words of the entry's own heading: '1 Soviet Russia…', 'Chapter 1 Tides'."""
+        shown = self.heading_number or self.number
+        return f"{shown} {self.title}" if shown is not None else self.title
 
     @property
     def semantic_role(self) -> str:
@@ -159,6 +186,8 @@ class Book:
     bibliography: tuple[Path, ...] = ()  # BibLaTeX, BibTeX, CSL JSON or CSL YAML files
     csl: Path | None = None  # a CSL style; None: pandoc's Chicago author-date
     files: tuple[Path, ...] = ()  # every source file read, for fingerprints
+    numbering: Numbering = field(default_factory=Numbering)
+    labels: dict[str, str] = field(default_factory=dict)  # source/labels.py, with overrides
 
     @property
     def year(self) -> str:

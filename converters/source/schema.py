@@ -33,13 +33,16 @@ from pydantic import (
     Tag,
     ValidationInfo,
     WithJsonSchema,
+    create_model,
     field_validator,
     model_validator,
 )
 
 from . import checks
 from .checks import choice, problem
+from .labels import LABEL_KEYS
 from .model import KINDS, PAPERS, ROLES, TRIM_PRESETS
+from .numbering import APPENDIX_STYLES, STYLES
 
 IDENTIFIER_SCHEMES = ("isbn", "issn", "doi", "uuid", "uri", "other")
 EDITIONS = ("ebook", "print")
@@ -257,6 +260,9 @@ class EntrySpec(Spec):
                                 "entry without one is a heading-only section")
     summary: _file("summary") = Field(None, description="a Markdown file with the entry's "
                                       "summary, set as an abstract under its heading")
+    contents: list[EntrySpec] = Field(
+        None, description="only on a `role: part` entry at the top of the contents: the "
+        "entries (chapters) the part holds, nested under it in every edition's navigation")
     id: Id = Field(None, description="the entry's id for links (`a-z`, `0-9`, `-`); by default "
                    "`chapter-N` for numbered chapters, else made from the title (`conclusions`)")
 
@@ -279,6 +285,32 @@ class EntrySpec(Spec):
 
 
 _LIST = "the book has no '{key}'; add a '{key}:' list"
+
+
+def _style(styles: tuple[str, ...]) -> Any:
+    return Annotated[Literal[styles], chain(checks.text, choice(
+        styles, "numbering", "numbering '{{key}}: {value}' is unknown; use one of "
+        + ", ".join(styles)))]
+
+
+class NumberingSpec(Spec):
+    NAME = "numbering"
+    chapters: _style(STYLES) = Field("none", description="chapters: arabic, roman, words or "
+                                     "none; continuous across parts")
+    parts: _style(STYLES) = Field("none", description="parts: arabic, roman, words or none")
+    appendices: _style(APPENDIX_STYLES) = Field("none", description="appendices: letters or "
+                                                "none")
+    label: Flag = Field(False, description="headings say 'Chapter 3' instead of '3'")
+    sections: Flag = Field(False, description="headings inside numbered entries get 3.1, 3.1.2")
+
+
+# Every label the apparatus prints, each overridable; the defaults follow the book's language.
+LabelsSpec = create_model(
+    "LabelsSpec", __base__=Spec, __doc__="labels: the words the apparatus prints",
+    **{key.replace("-", "_"): (Text, Field(None, alias=key if "-" in key else None,
+                                            description=f"the word for '{key}'"))
+       for key in LABEL_KEYS})
+LabelsSpec.NAME = "labels"
 
 
 class BookSpec(Spec):
@@ -330,6 +362,13 @@ class BookSpec(Spec):
     csl: Annotated[Path, BeforeValidator(checks.csl_file), _json(type="string")] = Field(
         None, description="a CSL style file (`.csl`) for citations and the list of works "
         "cited; by default pandoc's Chicago author-date")
+    numbering: NumberingSpec = Field(
+        None, description="automatic numbers: `chapters` (`arabic`, `roman`, `words`, `none`), "
+        "`parts` (the same), `appendices` (`letters`, `none`), `label` (`true`: headings say "
+        "'Chapter 3'), `sections` (`true`: sections numbered 3.1, 3.1.2); a hand `number:` wins")
+    labels: LabelsSpec = Field(
+        None, description="the words the apparatus prints, overriding the book language's: "
+        + ", ".join(f"`{k}`" for k in LABEL_KEYS))
     contents: Annotated[list[EntrySpec], Missing(_LIST)] = Field(
         min_length=1, description="the entries of the book in reading order, each listed once "
         "(see below)")
