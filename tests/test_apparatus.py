@@ -134,11 +134,16 @@ def test_unknown_references_and_see_targets_are_located_errors(write_source):
         "[sleuth]{.index see=\"Holmes, Sherlock\"} and [pipe]{.index}.\n\n"
         "A citation [@smith2020] is left for the citations stage.\n")})
     problems = _problems(src)
-    assert len(problems) == 2, problems
+    # The citation is the citations stage's (render/citations.py): a book without a
+    # bibliography reports it there, and the apparatus adds nothing of its own about it.
+    ours = [p for p in problems if "[broken-reference]" in p or "[index-see]" in p]
+    assert len(ours) == 2, problems
+    assert all("smith2020" not in p for p in ours)
     assert re.search(r"a\.md:1:10: error: reference '@fig-missing' goes nowhere.*"
-                     r"\[broken-reference\]", problems[0])
+                     r"\[broken-reference\]", ours[0])
     assert re.search(r"a\.md:3:\d+: error: see=\"Holmes, Sherlock\" names a term marked "
-                     r"nowhere.*\[index-see\]", problems[1])
+                     r"nowhere.*\[index-see\]", ours[1])
+    assert any("smith2020" in p for p in problems), problems
 
 
 def test_only_a_part_holds_contents(write_source):
