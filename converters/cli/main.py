@@ -15,7 +15,9 @@ from pathlib import Path
 
 from ..build.orchestrate import FORMATS, BuildOptions, EditionResult, EditionsFailed, build
 from ..core.errors import BuildError, SourceError, display_path
+from ..core.escape import terminal
 from ..core.version import __version__
+from .report import report_problem
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -96,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         ap.print_help()
         return EXIT_USAGE
+    if report_problem(args.report):  # at or below a regular file: before any work
+        return EXIT_USAGE
     if args.command == "check":
         return _check(args)
     return _build(args)
@@ -126,7 +130,7 @@ def _build(args: argparse.Namespace) -> int:
         results, code = exc.results, EXIT_FAILED
     except BuildError as exc:
         progress.close()
-        print(f"editions: error: {exc}; nothing was written", file=sys.stderr)
+        print(f"editions: error: {terminal(str(exc))}; nothing was written", file=sys.stderr)
         return EXIT_FAILED
     progress.close()
     for r in results:
@@ -148,11 +152,11 @@ def _build(args: argparse.Namespace) -> int:
 
 def _print_result(r: EditionResult) -> None:
     for warning in r.warnings:
-        print(f"editions: warning: {r.format}: {warning}", file=sys.stderr)
+        print(f"editions: warning: {r.format}: {terminal(warning)}", file=sys.stderr)
     if r.status == "failed":
         kept = " (the previous file is kept)" if r.path.exists() else ""
-        print(f"editions: error: the {r.format.upper()} edition failed: {r.error}{kept}",
-              file=sys.stderr)
+        print(f"editions: error: the {r.format.upper()} edition failed: "
+              f"{terminal(r.error or '')}{kept}", file=sys.stderr)
     elif r.status == "skipped":
         print(f"{display_path(r.path)}  {r.size / 1024:.1f} KiB  unchanged")
     else:

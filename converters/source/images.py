@@ -8,6 +8,8 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from ..core.limits import MAX_IMAGE_BYTES
+
 MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif",
                "WEBP": "image/webp"}
 # Pillow's decompression-bomb threshold (about 89 megapixels) made a hard limit: a tiny file that
@@ -26,7 +28,12 @@ def _inspect(path: Path) -> tuple[str | None, bool]:
                 if img.width * img.height > MAX_PIXELS:
                     return None, True
                 img.verify()
-                return img.format, False
+                fmt = img.format
+            # verify() reads no pixels: a file whose data cannot be decoded is only caught by
+            # decoding it, which the canvas limit above keeps bounded.
+            with Image.open(path) as img:
+                img.load()
+            return fmt, False
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
             return None, True
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
@@ -47,6 +54,12 @@ def examine(path: Path) -> tuple[str | None, str | None]:
     """(media type, None) for a usable image, or (None, why it cannot be used): one look."""
     if path.suffix.lower() == ".svg":
         return None, "is SVG; use a PNG or JPEG image"
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror})"
+    if size > MAX_IMAGE_BYTES:
+        return None, f"is {size:,} bytes; the limit is {MAX_IMAGE_BYTES >> 20} MiB per image"
     fmt, too_large = _inspect(path)
     if too_large:
         return None, f"is larger than {MAX_PIXELS // 1_000_000} megapixels; scale it down"

@@ -16,7 +16,10 @@ from stdnum import issn as stdnum_issn
 from stdnum.exceptions import ValidationError as StdnumError
 
 from ..core.errors import Location, ProblemCollector, SourceError
-from ..core.text import line_col, slugify
+from ..core.limits import MAX_MARKDOWN_BYTES, MAX_YAML_BYTES
+from ..core.text import fit_name, line_col, slugify
+from . import guards
+from .limits import markdown_problems, read_bytes
 from .model import (
     KINDS,
     ROLES,
@@ -31,12 +34,9 @@ from .model import (
     Subject,
 )
 from .paths import confine
-from .yamlnodes import MAX_YAML_BYTES, XML_INVALID, YNode, read_yaml
+from .yamlnodes import XML_INVALID, YNode, read_yaml
 
 BOOK_FILE = "book.yaml"
-# One file of 1 MiB is a 500-page book; the PDF of 0.5 MiB already takes minutes and pandoc
-# about 1.7 KiB of memory per byte (bench/large_markdown.py); longer books are split up.
-MAX_MARKDOWN_BYTES = 1 << 20
 
 BOOK_KEYS = ("title", "subtitle", "creators", "publisher", "date", "language", "identifiers",
              "rights", "subjects", "description", "series", "edition", "cover", "print", "docx",
@@ -147,7 +147,7 @@ class _Loader:
         if path is None:
             self.error(node, "path", f"{what}: {why}")
             return None
-        if not path.is_file():
+        if not guards.is_file(path):
             self.error(node, "missing-file",
                        f"{what} '{node.value}' does not exist in the source folder; "
                        "create it or correct the path")
@@ -167,17 +167,9 @@ class _Loader:
 
     def read_text(self, path: Path, at: YNode) -> str | None:
         """A Markdown file's text: UTF-8 (a BOM is accepted), line ends normalised to LF."""
-        try:
-            size = path.stat().st_size
-            if size > MAX_MARKDOWN_BYTES:
-                self.error(at, "too-large",
-                           f"'{at.value}' is {size:,} bytes; the limit is "
-                           f"{MAX_MARKDOWN_BYTES >> 20} MiB ({MAX_MARKDOWN_BYTES:,} bytes) per "
-                           "file, split it into entries")
-                return None
-            data = path.read_bytes()
-        except OSError as exc:
-            self.error(at, "unreadable", f"cannot read '{at.value}': {exc.strerror}")
+        data, why, code = read_bytes(path, MAX_MARKDOWN_BYTES, str(at.value))
+        if data is None:
+            self.error(at, code, f"{why}{', split it into entries' * (code == 'too-large')}")
             return None
         self.files.append(path)
         text = self.decode(path, data)
@@ -191,12 +183,14 @@ class _Loader:
                        f"the control character U+{ord(bad.group()):04X} cannot be carried by "
                        "any edition; remove it")
             return None
-        return text
+        self.problems.problems.extend(found := markdown_problems(path, text))
+        return None if found else text
 
     # -- the book --------------------------------------------------------------------------
 
     def load(self) -> Book:
         book_path = self.dir / BOOK_FILE
+        guards.check_folder(self.dir, book_path, self.problems)  # loops, permissions
         if not self.dir.is_dir():
             self.error(Location(self.dir), "no-source",
                        "the source folder does not exist; pass the folder that holds book.yaml")
@@ -222,11 +216,10 @@ class _Loader:
         return book
 
     def _read_book_yaml(self, path: Path) -> YNode | None:
-        data = path.read_bytes()
-        if len(data) > MAX_YAML_BYTES:
-            self.error(Location(path), "too-large",
-                       f"{BOOK_FILE} is larger than {MAX_YAML_BYTES >> 10} KiB; "
-                       "keep text in Markdown files")
+        data, why, code = read_bytes(path, MAX_YAML_BYTES, BOOK_FILE)
+        if data is None:
+            self.error(Location(path), code,
+                       f"{why}{'; keep text in Markdown files' * (code == 'too-large')}")
             return None
         self.files.append(path)
         text = self.decode(path, data)
@@ -463,7 +456,7 @@ class _Loader:
                             self.error(trim, "missing", f"a custom trim needs '{key}'")
                     width = self._length(dims["width"], "width") if "width" in dims else None
                     height = self._length(dims["height"], "height") if "height" in dims else None
-                    if width and height:
+                    if width is not None and height is not None:
                         values.update(trim="custom", width_mm=width, height_mm=height)
         if "bleed" in sub:
             bleed = self._length(sub["bleed"], "bleed")
@@ -481,7 +474,8 @@ class _Loader:
                 length = self._length(mnode, f"{key} margin")
                 if length is not None:
                     values[f"{key}_mm"] = length
-        return PrintSettings(**values)  # type: ignore[arg-type]
+        settings = PrintSettings(**values)  # type: ignore[arg-type]
+        return guards.geometry(settings, node, sub, self.error)
 
     def _docx(self, node: YNode | None) -> Path | None:
         if node is None:
@@ -493,6 +487,8 @@ class _Loader:
         if path is not None:
             if path.suffix.lower() != ".docx":
                 self.error(sub["reference"], "reference", "the reference document must be a .docx")
+                return None
+            if not guards.reference_ok(path, sub["reference"], self.error):
                 return None
             self.files.append(path)
         return path
@@ -556,6 +552,8 @@ class _Loader:
                 pass  # the kind is already reported; a number error would be noise
             elif kind != "chapter":
                 self.error(nnode, "number", "only entries of kind 'chapter' have a number")
+            elif guards.number_too_long(nnode, self.error):
+                pass
             else:
                 number = int(str(nnode.value))
         role = self.string(sub, "role", "a contents entry")
@@ -583,7 +581,8 @@ class _Loader:
             explicit = None
         if title is None or kind is None:
             return None
-        entry_id = explicit or (f"chapter-{number}" if number is not None else slugify(title))
+        slug = fit_name(slugify(title))
+        entry_id = explicit or (f"chapter-{number}" if number is not None else slug)
         entry = Entry(id=entry_id or "entry", title=title, kind=kind, location=node.location,
                       number=number, role=role, pages=pages, body_path=body_path,
                       body_text=body_text, summary_path=summary_path, summary_text=summary_text)
