@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import resource
+import signal
 import subprocess
 from functools import lru_cache
 from pathlib import Path
@@ -72,7 +73,9 @@ def run(text: str, to: str, fmt: str, extra: list[str] | None = None, *,
             raise PandocLimit(f"pandoc took longer than {seconds:g} s") from None
     stderr = err.decode("utf-8", errors="replace")
     if proc.returncode != 0:
-        if "out of memory" in stderr or "Heap exhausted" in stderr or proc.returncode == 251:
+        # 251 is the runtime's "out of memory"; at a tight ceiling it may die of SIGSEGV instead.
+        if "out of memory" in stderr or proc.returncode in (251, -signal.SIGSEGV,
+                                                             -signal.SIGBUS, -signal.SIGABRT):
             raise PandocLimit(f"pandoc needed more than {limits.PANDOC_MAX_MEMORY >> 30} GiB "
                               "of memory")
         raise PandocFailed(f"pandoc failed (exit {proc.returncode}): "

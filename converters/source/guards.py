@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import os
+import stat
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -36,12 +37,16 @@ def check_folder(source: Path, book: Path, problems: ProblemCollector) -> None:
                              "replace it with the real folder or file")
             else:
                 problems.add(Location(path), "unreadable",
-                             f"cannot read {what}: {exc.strerror}; check its permissions")
+                             f"cannot read {what}: {(exc.strerror or '').lower()}; "
+                             "check its permissions")
             break
         if not os.access(path, os.R_OK | (os.X_OK if path == source else 0)):
             problems.add(Location(path), "unreadable",
                          f"cannot read {what}: permission denied; check its permissions")
             break
+        if path == book and not stat.S_ISREG(os.stat(path).st_mode):
+            problems.add(Location(path), "not-a-file", f"{what} is not a regular file (a "
+                         "folder, FIFO or device); make it a plain text file")
     problems.raise_if_any()
 
 

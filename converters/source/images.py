@@ -31,8 +31,11 @@ def _inspect(path: Path) -> tuple[str | None, bool]:
                 fmt = img.format
             # verify() reads no pixels: a file whose data cannot be decoded is only caught by
             # decoding it, which the canvas limit above keeps bounded.
-            with Image.open(path) as img:
-                img.load()
+            try:
+                with Image.open(path) as img:
+                    img.load()
+            except (OSError, SyntaxError, ValueError, EOFError):
+                return f"damaged {fmt}", False
             return fmt, False
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
             return None, True
@@ -63,6 +66,9 @@ def examine(path: Path) -> tuple[str | None, str | None]:
     fmt, too_large = _inspect(path)
     if too_large:
         return None, f"is larger than {MAX_PIXELS // 1_000_000} megapixels; scale it down"
+    if fmt and fmt.startswith("damaged "):
+        return None, (f"is a {fmt[8:]} whose pixels cannot be decoded (the file is damaged); "
+                      "export it again")
     if fmt not in MEDIA_TYPES:
         return None, "is not a PNG, JPEG, GIF or WebP image"
     return MEDIA_TYPES[fmt], None
