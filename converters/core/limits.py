@@ -19,6 +19,10 @@ MAX_MARKDOWN_DEPTH = 32  # block quotes and list levels inside each other    [to
 # Unclosed '[' within one paragraph: pandoc's inline parser backtracks over each one, so its
 # time doubles per level (16: 0.8 s, 20: 12 s, 24: minutes).                 [too-deep]
 MAX_BRACKET_DEPTH = 12
+# '<', '&' and '`' in one paragraph: pandoc tries an autolink, raw HTML, an entity or a code
+# span at each and scans ahead, so its time grows with their number times the paragraph's
+# length (4,000 '<' in a line: 10 s; 8,000: over 30 s).                     [too-many]
+MAX_OPENERS_PER_PARAGRAPH = 500
 
 # Numbers and text.
 MAX_NUMBER_DIGITS = 6  # a chapter number                                     [too-large]

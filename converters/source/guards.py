@@ -21,7 +21,11 @@ from .yamlnodes import YNode
 ErrorFn = Callable[..., None]  # _Loader.error(where, code, message)
 # Uncompressed bytes a reference document may unpack to (a zip bomb is refused unopened).
 MAX_REFERENCE_UNPACKED = 10 * limits.MAX_REFERENCE_BYTES
-REFERENCE_PARTS = ("[Content_Types].xml", "word/document.xml", "word/styles.xml")
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+REFERENCE_ROOTS = {
+    "[Content_Types].xml": "{http://schemas.openxmlformats.org/package/2006/content-types}Types",
+    "word/document.xml": f"{_W}document", "word/styles.xml": f"{_W}styles"}
+REFERENCE_PARTS = tuple(REFERENCE_ROOTS)
 
 
 def check_folder(source: Path, book: Path, problems: ProblemCollector) -> None:
@@ -134,8 +138,16 @@ def _reference_problem(path: Path) -> str | None:
             if missing:
                 return f"is not a Word document (no {missing[0]})"
             parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-            for part in REFERENCE_PARTS:
-                etree.fromstring(z.read(part), parser)
+            roots = {}
+            for name in sorted(names):
+                if name.endswith((".xml", ".rels")):
+                    try:
+                        roots[name] = etree.fromstring(z.read(name), parser).tag
+                    except etree.XMLSyntaxError:
+                        return f"is damaged: its part {name} is not well-formed XML"
+            for part, tag in REFERENCE_ROOTS.items():
+                if roots[part] != tag:
+                    return f"is not a Word document (its {part} is not one)"
     except zipfile.BadZipFile:
         return "is not a zip file (every .docx is one)"
     except (etree.XMLSyntaxError, OSError, ValueError, RuntimeError) as exc:

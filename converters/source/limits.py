@@ -19,6 +19,7 @@ from ..core.text import line_col
 _CHAR_REF = re.compile(r"&#(?:[xX]([0-9A-Fa-f]{1,8})|([0-9]{1,10}));")
 # A block-container marker at the start of a line: '>' or a list item's bullet or number.
 _CONTAINER = re.compile(r" {0,3}(?:>|[-+*](?=[ \t])|\d{1,9}[.)](?=[ \t]))[ \t]?")
+_OPENER = re.compile(r"(?<!\\)[<&`]")
 _YAML_KEY = re.compile(r"^[A-Za-z0-9_][\w -]*:(\s|$)")
 
 
@@ -61,7 +62,8 @@ def markdown_problems(path: Path, text: str) -> list[Problem]:
     lines = text.split("\n")
     brackets = 0
     bracket_start = (1, 1)
-    reported_depth = reported_brackets = False
+    reported_depth = reported_brackets = reported_openers = False
+    openers: dict[str, int] = {}
     previous_blank = True
     for number, line in enumerate(lines, start=1):
         if line.rstrip() == "---" and previous_blank and number < len(lines) \
@@ -80,6 +82,17 @@ def markdown_problems(path: Path, text: str) -> list[Problem]:
                                     f"limit is {limits.MAX_MARKDOWN_DEPTH}", "too-deep"))
         if previous_blank:
             brackets = 0  # pandoc parses inlines paragraph by paragraph
+            openers.clear()
+        for match in _OPENER.finditer(line):
+            char = match.group()
+            openers[char] = openers.get(char, 0) + 1
+            if openers[char] > limits.MAX_OPENERS_PER_PARAGRAPH and not reported_openers:
+                reported_openers = True
+                problems.append(Problem(
+                    Location(path, number, match.start() + 1),
+                    f"more than {limits.MAX_OPENERS_PER_PARAGRAPH} '{char}' in one paragraph "
+                    f"(pandoc's time grows with their number); split the paragraph, or write "
+                    f"'\\{char}' where it is just a character", "too-many"))
         col = 0
         while True:
             col = _next_bracket(line, col)
