@@ -71,6 +71,11 @@ def number_too_long(node: YNode, error: ErrorFn) -> bool:
     return False
 
 
+def page_number(text: str) -> bool:
+    """ASCII digits, few enough for int() (Python refuses over 4,300; '²' is a digit too)."""
+    return text.isascii() and text.isdecimal() and len(text) <= limits.MAX_NUMBER_DIGITS
+
+
 def geometry(p: PrintSettings, node: YNode | None, fields: dict[str, YNode],
              error: ErrorFn) -> PrintSettings:
     """``p`` if trim, bleed and margins fit each other, else the defaults (with the errors)."""

@@ -593,8 +593,8 @@ class _Loader:
         parts = [p.strip() for p in re.split(r"\s*[-–—]\s*", text)] if text else []
         if len(parts) == 1:
             parts *= 2
-        ok = len(parts) == 2 and all(p.isdigit() or _ROMAN.match(p) for p in parts)
-        if ok and parts[0].isdigit() and parts[1].isdigit() and int(parts[0]) > int(parts[1]):
+        ok = len(parts) == 2 and all(guards.page_number(p) or _ROMAN.match(p) for p in parts)
+        if ok and parts[0].isdecimal() and parts[1].isdecimal() and int(parts[0]) > int(parts[1]):
             self.error(node, "pages", f"page range '{text}' ends before it starts")
             return None
         if not ok:
