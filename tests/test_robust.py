@@ -382,7 +382,8 @@ def test_three_thousand_footnotes_in_bounded_time(minimal_source, tmp_path):
     started = time.perf_counter()
     results = build(src, tmp_path / "out", ["epub", "docx"])
     assert all(r.ok for r in results)
-    assert time.perf_counter() - started < 30
+    # About 15 s alone on two cores; the bound leaves room for a busy CI machine.
+    assert time.perf_counter() - started < 90
 
 
 # -- valid books ---------------------------------------------------------------------------

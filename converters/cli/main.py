@@ -158,9 +158,9 @@ def _print_result(r: EditionResult) -> None:
         print(f"editions: error: the {r.format.upper()} edition failed: "
               f"{terminal(r.error or '')}{kept}", file=sys.stderr)
     elif r.status == "skipped":
-        print(f"{display_path(r.path)}  {r.size / 1024:.1f} KiB  unchanged")
+        print(f"{terminal(display_path(r.path))}  {r.size / 1024:.1f} KiB  unchanged")
     else:
-        print(f"{display_path(r.path)}  {r.size / 1024:.1f} KiB  {r.seconds:.2f} s")
+        print(f"{terminal(display_path(r.path))}  {r.size / 1024:.1f} KiB  {r.seconds:.2f} s")
 
 
 def _run_checks(paths, expected) -> dict:
