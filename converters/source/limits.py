@@ -163,3 +163,34 @@ def ast_depth(value: object) -> int:
         elif isinstance(node, list):
             stack.extend((child, depth + 1) for child in node)
     return deepest
+
+
+def yaml_flow_depth(path: Path, text: str) -> Problem | None:
+    """Flow collections (``[`` and ``{``) open deeper than MAX_YAML_DEPTH, found in one pass
+    over the text before PyYAML sees it: its scanner keeps every open level's possible key and
+    revisits them all at each token, so 60,000 unclosed '[' took three minutes."""
+    depth, quote, i, n = 0, "", 0, len(text)
+    while i < n:
+        char = text[i]
+        if quote:
+            if char == "\\" and quote == '"':
+                i += 1
+            elif char == quote:
+                quote = ""
+        elif char in "'\"" and (i == 0 or text[i - 1] in " \t\n[{,:-"):
+            quote = char
+        elif char == "#" and (i == 0 or text[i - 1] in " \t\n"):
+            newline = text.find("\n", i)
+            i = n if newline < 0 else newline
+            continue
+        elif char in "[{":
+            depth += 1
+            if depth > limits.MAX_YAML_DEPTH:
+                return Problem(Location(path, *line_col(text, i)),
+                               f"lists and mappings are nested more than "
+                               f"{limits.MAX_YAML_DEPTH} deep here; flatten the structure",
+                               "too-deep")
+        elif char in "]}" and depth:
+            depth -= 1
+        i += 1
+    return None

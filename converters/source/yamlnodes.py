@@ -95,6 +95,11 @@ def _loc(path: Path, mark: yaml.Mark | None) -> Location:
 
 def read_yaml(path: Path, text: str, problems: ProblemCollector) -> YNode | None:
     """Parse ``text`` (the contents of ``path``) into located nodes; None if it is not YAML."""
+    from .limits import yaml_flow_depth
+
+    if too_deep := yaml_flow_depth(path, text):  # before PyYAML's scanner, quadratic in it
+        problems.problems.append(too_deep)
+        return None
     try:
         # The reader checks the whole stream for unprintable characters when it is created.
         loader = _Loader(text, path, problems)
