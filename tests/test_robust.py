@@ -448,3 +448,18 @@ def test_workers_die_with_their_parent(tmp_path):
     alive = [w for w in workers if Path(f"/proc/{w}/stat").exists()
              and (Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z")]
     assert not alive
+
+
+def test_one_enormous_word_on_the_typographic_cover(minimal_source):
+    # Found by the depth fuzzer: Pillow rasterised a 62,828-character title as one word, past
+    # its decompression-bomb limit.  The cover clips and breaks it, and stays the cover size.
+    import dataclasses
+
+    from converters.epub.cover import HEIGHT, WIDTH, typographic_cover
+    from converters.source.loader import load_book
+
+    book = load_book(minimal_source())
+    for title in ("'" * 62828, "x" * 400, "A Very Long Title " * 20):
+        started = time.perf_counter()
+        cover = Image.open(io.BytesIO(typographic_cover(dataclasses.replace(book, title=title))))
+        assert cover.size == (WIDTH, HEIGHT) and time.perf_counter() - started < 10
