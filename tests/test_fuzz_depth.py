@@ -27,6 +27,7 @@ from converters.core import limits
 from converters.core.errors import SourceError
 from tests.conftest import MINIMAL_YAML
 
+pytestmark = pytest.mark.slow  # about 50 s at the default count
 EXAMPLES = int(os.environ.get("EDITIONS_FUZZ_EXAMPLES", "30"))
 TIME_BOUND_S = 30.0  # per example: pandoc's own ceiling is lowered to 10 s below
 DEPTH = st.integers(min_value=1, max_value=3000)

@@ -197,6 +197,7 @@ def odd_names_dist(tmp_path_factory) -> dict[str, Path]:
     return {r.format: r.path for r in build(src, out)}
 
 
+@pytest.mark.slow
 def test_awkward_image_names_give_a_valid_epub(odd_names_dist, epubcheck_once):
     epub = odd_names_dist["epub"]
     with zipfile.ZipFile(epub) as z:
@@ -216,6 +217,7 @@ def test_awkward_image_names_give_a_valid_epub(odd_names_dist, epubcheck_once):
     assert not problems, problems
 
 
+@pytest.mark.slow
 def test_awkward_image_names_reach_the_pdf_and_docx(odd_names_dist):
     import pikepdf
 
@@ -375,6 +377,7 @@ def test_fifo_in_the_source_never_blocks(minimal_source, tmp_path, which):
     assert stat.S_ISFIFO(os.stat(src / which).st_mode)
 
 
+@pytest.mark.slow
 def test_three_thousand_footnotes_in_bounded_time(minimal_source, tmp_path):
     body = "".join(f"Sentence {i}.[^n{i}]\n\n" for i in range(3000))
     body += "".join(f"[^n{i}]: Note {i}.\n" for i in range(3000))
