@@ -19,12 +19,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+
+from ..core.errors import EditionsError
 
 STATE_FILE = ".editions-state.json"
 STATE_VERSION = 1
@@ -35,8 +38,16 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
 def sha256_file(path: Path) -> str:
+    """The file's SHA-256; OSError for anything but a regular file.
+
+    Opened non-blocking and checked before reading: a FIFO put where an input or an edition
+    was would otherwise block the build forever."""
     digest = hashlib.sha256()
-    with path.open("rb") as f:
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(f"{path} is not a regular file")
+    with os.fdopen(fd, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -59,11 +70,11 @@ def toolchain() -> dict[str, str]:
 
 
 def _pandoc_version() -> str:
-    import pypandoc
+    from ..render.pandoc import version
 
     try:
-        return pypandoc.get_pandoc_version()
-    except OSError:
+        return version()
+    except (OSError, EditionsError):
         return "absent"
 
 
@@ -98,11 +109,11 @@ def input_digests(source_dir: Path, files: Iterable[Path]) -> dict[str, str] | N
     root = source_dir.resolve()
     out: dict[str, str] = {}
     for path in files:
-        absolute = Path(path).resolve()
         try:
+            absolute = Path(path).resolve()
             rel = absolute.relative_to(root).as_posix()
             out[rel] = sha256_file(absolute)
-        except (OSError, ValueError):
+        except (OSError, ValueError, RuntimeError):  # RuntimeError: a symlink loop
             return None
     return dict(sorted(out.items()))
 

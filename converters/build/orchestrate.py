@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 from ..core.errors import BuildError, EditionsError, SourceError
 from ..core.options import BuildOptions
 from .fingerprint import EditionRecord, State, fingerprint, input_digests, sha256_file
+from .guard import check_out, die_with_parent, out_lock
 from .naming import edition_filename
 
 if TYPE_CHECKING:
@@ -152,6 +153,7 @@ def build(source_dir: str | Path = "source", out_dir: str | Path = "dist",
     planned = _Job.plan(formats, targets, options)
     emit = on_event or (lambda kind, fmt, result: None)
     source, out = Path(source_dir), Path(out_dir)
+    check_out(out)  # at or below a regular file: an error before any work
     state = State.load(out)
     results: dict[str, EditionResult] = {}
     if not force:
@@ -222,8 +224,8 @@ def _build_editions(source: Path, out: Path, todo: list[_Job],
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     from ..source.paths import remove_stale_workdirs, workdir_prefix
 
-    remove_stale_workdirs(out)  # left by a build that was killed: SIGKILL skips all clean-up
-    with tempfile.TemporaryDirectory(dir=out, prefix=workdir_prefix()) as tmp:
+    with out_lock(out), tempfile.TemporaryDirectory(dir=out, prefix=workdir_prefix()) as tmp:
+        remove_stale_workdirs(out)  # left by a build that was killed: SIGKILL skips clean-up
         work = Path(tmp)
         tasks = []
         for job in sorted(todo, key=lambda j: _START_ORDER.index(j.fmt)):
@@ -313,8 +315,8 @@ def _run_all(tasks: list[_Task], jobs: int, emit: EventHandler) -> Iterator[_Out
             emit("start", task.label, None)
             yield _run_task(task)
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
-                             mp_context=_process_context()) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=_process_context(),
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         futures = {}
         for task in tasks:
             futures[pool.submit(_run_task, task)] = task

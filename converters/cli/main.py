@@ -15,8 +15,10 @@ from pathlib import Path
 
 from ..build.orchestrate import FORMATS, BuildOptions, EditionResult, EditionsFailed, build
 from ..core.errors import BuildError, SourceError, display_path
+from ..core.escape import terminal
 from ..core.targets import TARGETS
 from . import machine
+from .report import report_problem
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -113,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         ap.print_help()
         return EXIT_USAGE
+    if report_problem(getattr(args, "report", None)):  # below a regular file: before any work
+        return EXIT_USAGE
     if args.command == "check":
         return _check(args)
     if args.command == "schema":
@@ -171,7 +175,7 @@ def _build(args: argparse.Namespace) -> int:
         results, code = exc.results, EXIT_FAILED
     except BuildError as exc:
         progress.close()
-        print(f"editions: error: {exc}; nothing was written", file=sys.stderr)
+        print(f"editions: error: {terminal(str(exc))}; nothing was written", file=sys.stderr)
         return EXIT_FAILED
     progress.close()
     # A warning from the shared rendering (pandoc reading the Markdown) is in every edition's
@@ -202,19 +206,19 @@ def _print_result(r: EditionResult, quiet: bool = False,
     for warning in r.warnings:
         if warning in shown:
             continue
-        print(f"editions: warning: {r.format}: {warning}", file=sys.stderr)
+        print(f"editions: warning: {r.format}: {terminal(warning)}", file=sys.stderr)
     if r.status == "failed":
         kept = " (the previous file is kept)" if r.path.exists() else ""
-        print(f"editions: error: the {r.format.upper()} edition failed: {r.error}{kept}",
-              file=sys.stderr)
+        print(f"editions: error: the {r.format.upper()} edition failed: "
+              f"{terminal(r.error or '')}{kept}", file=sys.stderr)
     elif quiet:
         return
     elif r.status == "skipped":
-        print(f"{display_path(r.path)}  {r.size / 1024:.1f} KiB  unchanged")
+        print(f"{terminal(display_path(r.path))}  {r.size / 1024:.1f} KiB  unchanged")
     else:
-        print(f"{display_path(r.path)}  {r.size / 1024:.1f} KiB  {r.seconds:.2f} s")
+        print(f"{terminal(display_path(r.path))}  {r.size / 1024:.1f} KiB  {r.seconds:.2f} s")
     for extra in r.extras:
-        print(f"{display_path(extra)}  {extra.stat().st_size / 1024:.1f} KiB")
+        print(f"{terminal(display_path(extra))}  {extra.stat().st_size / 1024:.1f} KiB")
 
 
 def _run_checks(paths, expected, quiet: bool = False) -> dict:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -74,3 +75,15 @@ def write_report(path: Path, data: dict) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     os.replace(tmp, path)
+
+
+def report_problem(path: Path | None) -> bool:
+    """Print why ``--report`` cannot be written there (True), or say nothing (False)."""
+    if path is None:
+        return False
+    from ..build.guard import path_problem
+
+    why = path_problem(Path(path), "--report", folder=False)
+    if why:
+        print(f"editions: error: {why}", file=sys.stderr)
+    return why is not None

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .escape import terminal
+
 
 @dataclass(frozen=True, order=True)
 class Location:
@@ -14,7 +16,7 @@ class Location:
     col: int = 1
 
     def __str__(self) -> str:
-        return f"{display_path(self.path)}:{self.line}:{self.col}"
+        return f"{terminal(display_path(self.path))}:{self.line}:{self.col}"
 
 
 def display_path(path: Path) -> str:
@@ -36,7 +38,7 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.severity}: {self.message} [{self.code}]"
+        return f"{self.location}: {self.severity}: {terminal(self.message)} [{self.code}]"
 
 
 class EditionsError(Exception):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+
+from .limits import MAX_NAME_CHARS
 
 
 def slugify(text: str) -> str:
@@ -20,3 +23,12 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1
     col = offset - (text.rfind("\n", 0, offset) + 1) + 1
     return line, col
+
+
+def fit_name(stem: str, limit: int = MAX_NAME_CHARS) -> str:
+    """``stem`` cut to ``limit`` characters, with a short hash of the whole so that two long
+    names sharing a beginning stay apart; file systems take 255 bytes per name at most."""
+    if len(stem) <= limit:
+        return stem
+    digest = hashlib.sha256(stem.encode("utf-8")).hexdigest()[:8]
+    return f"{stem[: limit - 9].rstrip('-')}-{digest}"

@@ -26,14 +26,15 @@ def set_properties(doc: DocxDocument, book: Book, when: dt.datetime) -> None:
 
 def _core_properties(doc: DocxDocument, book: Book, when: dt.datetime) -> None:
     props = doc.core_properties
-    props.title = book.title
-    props.subject = book.full_title
-    props.author = "; ".join(c.name for c in book.authors)
-    props.keywords = "; ".join(s.term for s in book.subjects)
-    props.comments = book.description or ""
-    props.language = book.language
-    props.category = category(book)
-    props.last_modified_by = book.publisher or ""
+    # Written into the XML directly: python-docx refuses text over 255 characters, which
+    # OOXML does not (War and Peace's description has 1,186; a real title had 350).
+    element = props._element
+    for name, value in (("title", book.title), ("subject", book.full_title),
+                        ("creator", "; ".join(c.name for c in book.authors)),
+                        ("keywords", "; ".join(s.term for s in book.subjects)),
+                        ("description", book.description or ""), ("language", book.language),
+                        ("category", category(book)), ("lastModifiedBy", book.publisher or "")):
+        element._get_or_add(name).text = value
     props.revision = 1
     naive = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
     props.created = props.modified = naive

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import subprocess
 
-import pypandoc
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -18,7 +17,9 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.styles.style import BaseStyle
 
 from ..assets.fonts import FAMILY
+from ..render.pandoc import pandoc_binary
 from ..source.model import Book
+from .sanitize import sanitize_reference
 
 SERIF = FAMILY
 
@@ -57,14 +58,14 @@ _ALIGN = {"center": WD_ALIGN_PARAGRAPH.CENTER, "justify": WD_ALIGN_PARAGRAPH.JUS
 
 
 def pandoc_default_reference() -> bytes:
-    return subprocess.run([pypandoc.get_pandoc_path(), "--print-default-data-file",
+    return subprocess.run([pandoc_binary(), "--print-default-data-file",
                            "reference.docx"], check=True, capture_output=True).stdout
 
 
 def reference_docx(book: Book) -> bytes:
     """The publisher's reference document if the source names one, else the house style."""
     if book.docx_reference is not None:
-        return book.docx_reference.read_bytes()
+        return sanitize_reference(book.docx_reference.read_bytes())
     doc = Document(io.BytesIO(pandoc_default_reference()))
     styles = doc.styles
     names = {s.name: s for s in styles}

@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pypandoc
 from lxml import html as lhtml
 
 from ..core.dates import build_datetime
 from ..render.book import RenderedBook
+from ..render.pandoc import run
 from . import apparatus, manuscript
+from .inline import inline_images
 from .post import TOC_MARKER, finish
 from .reference import SERIF, reference_docx
 
@@ -49,6 +50,8 @@ def docx_html(rendered: RenderedBook) -> str:
         for div in root.find_class("imprint"):
             div.set("data-custom-style", "Imprint")
         for nav in root.find_class("contents-list"):
+            if nav.tag != "nav":  # an author's own '::: {.contents-list}' div stays
+                continue
             marker = lhtml.Element("p")
             marker.text = TOC_MARKER
             marker.tail = nav.tail
@@ -66,8 +69,7 @@ def write_docx(rendered: RenderedBook, target: Path, workdir: Path,
     # duplicating the title page; docx_post writes the document properties instead.
     meta_file = workdir / "docx-metadata.json"
     meta_file.write_text(json.dumps({"lang": book.language}), encoding="utf-8")
-    args = [f"--reference-doc={reference}", f"--resource-path={book.source_dir.resolve()}",
-            f"--metadata-file={meta_file}", "--syntax-highlighting=none"]
-    pypandoc.convert_text(docx_html(rendered), "docx", format="html", outputfile=str(target),
-                          extra_args=args)
+    args = [f"--reference-doc={reference}", f"--metadata-file={meta_file}",
+            "--syntax-highlighting=none"]
+    run(inline_images(docx_html(rendered), rendered.images), "docx", "html", args, output=target)
     finish(target, rendered, build_datetime())

@@ -76,14 +76,38 @@ def _fit(path, text: str, width: int, largest: int, smallest: int,
     return _font(path, smallest)
 
 
+# A cover shows a few lines; more text would only be drawn off the card.  Clipping first also
+# keeps Pillow from rasterising one 60,000-character word (a canvas past its bomb limit).
+MAX_COVER_CHARS = 300
+MAX_LINES = 6
+
+
+def _pieces(draw: ImageDraw.ImageDraw, word: str, font: ImageFont.FreeTypeFont,
+            width: int) -> list[str]:
+    """``word`` split where it must be to fit ``width`` (a long URL, a run of one letter)."""
+    pieces = []
+    while word and draw.textlength(word, font=font) > width:
+        cut = 1
+        while cut < len(word) and draw.textlength(word[: cut + 1], font=font) <= width:
+            cut += 1
+        pieces.append(word[:cut])
+        word = word[cut:]
+    return [*pieces, word] if word else pieces
+
+
 def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont,
           width: int) -> list[str]:
+    if len(text) > MAX_COVER_CHARS:
+        text = text[: MAX_COVER_CHARS - 1] + "…"
     lines: list[str] = []
-    for word in text.split():
+    words = [piece for word in text.split() for piece in _pieces(draw, word, font, width)]
+    for word in words:
         if lines and draw.textlength(f"{lines[-1]} {word}", font=font) <= width:
             lines[-1] = f"{lines[-1]} {word}"
         else:
             lines.append(word)
+    if len(lines) > MAX_LINES:
+        lines = [*lines[: MAX_LINES - 1], lines[MAX_LINES - 1] + " …"]
     return lines or [""]
 
 

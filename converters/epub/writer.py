@@ -16,6 +16,7 @@ from lxml import etree
 from ..assets.fonts import FILES, serif_faces
 from ..core.dates import build_datetime
 from ..render.book import RenderedBook
+from ..render.names import image_name
 from ..source.images import media_type
 from ..source.model import Book
 from .apparatus import CSS as APPARATUS_CSS
@@ -182,9 +183,9 @@ def _cover_image(out: epub.EpubBook, rendered: RenderedBook,
     elif book.cover_path in image_items:  # the cover is also shown inside the book
         item = image_items[book.cover_path]
     else:
-        rel = book.cover_path.relative_to(book.source_dir.resolve()).as_posix()
-        item = epub.EpubItem(uid="cover-image", file_name=rel,
-                             media_type=media_type(book.cover_path) or "image/jpeg",
+        media = media_type(book.cover_path) or "image/jpeg"
+        rel = image_name(book.cover_path.relative_to(book.source_dir.resolve()).as_posix(), media)
+        item = epub.EpubItem(uid="cover-image", file_name=rel, media_type=media,
                              content=book.cover_path.read_bytes())
         out.add_item(item)
     item.properties = ["cover-image"]

@@ -16,13 +16,15 @@ SOURCE_URL = "file:///editions-source/"
 class ConfinedFetcher(URLFetcher):
     """Only ``data:`` URLs and files inside ``root``; anything else is refused."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, files: dict[str, Path] | None = None) -> None:
         super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
         self.root = root.resolve()
+        self.files = files or {}  # the editions' image names -> the source's files
 
     def fetch(self, url: str, headers: dict | None = None):  # type: ignore[no-untyped-def]
         if url.startswith(SOURCE_URL):
-            url = (self.root / unquote(url[len(SOURCE_URL):])).as_uri()
+            name = unquote(url[len(SOURCE_URL):])
+            url = (self.files.get(name) or self.root / name).as_uri()
         parsed = urlparse(url)
         if parsed.scheme == "file":
             path = Path(unquote(parsed.path)).resolve()

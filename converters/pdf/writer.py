@@ -23,6 +23,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from ..assets import fonts
 from ..core.dates import build_datetime
+from ..core.escape import css_string
 from ..render.book import RenderedBook
 from ..source.model import Book
 from . import apparatus, code, math_svg, overflow, pdfx
@@ -45,10 +46,6 @@ MAX_LAYOUTS = 6
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # pandoc's note ids and their references, as render.py prefixes them: body and summary notes.
 FOOTNOTE_ID = re.compile(r"-(?:body|summary)-fn(\d+)$")
-
-
-def css_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
 def css_bleed_mm(book: Book, layout: str) -> float:
@@ -231,7 +228,8 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
     folios: dict[str, str] = {}  # where the index marks fell in the last layout
     # Parsed once and shared by the layout passes.
     font_config, cache = FontConfiguration(), {}
-    sheets, fetcher = stylesheets(paged, options.pdf_layout), ConfinedFetcher(book.source_dir)
+    sheets, fetcher = stylesheets(paged, options.pdf_layout), ConfinedFetcher(
+        book.source_dir, {ref.rel: path for path, ref in rendered.images.items()})
     for _ in range(MAX_LAYOUTS):
         document = weasyprint.HTML(string=html_document(rendered, turns, folios),
                                    base_url=SOURCE_URL,

@@ -24,6 +24,7 @@ from ..core.errors import Location, ProblemCollector
 from ..core.text import line_col
 from ..source.citing import BIBLIOGRAPHY_FORMATS
 from . import markdown, markdown_ast
+from .pandoc import PandocFailed
 
 if TYPE_CHECKING:
     from ..source.model import Book
@@ -93,7 +94,7 @@ def resolve(book: Book, parsed: list[markdown.Parsed], problems: ProblemCollecto
         args.append(f"--csl={book.csl}")
     try:
         result = json.loads(markdown.pandoc(json.dumps(document), "json", "json", args))
-    except RuntimeError as exc:  # citeproc refused the style (the bibliographies parsed)
+    except PandocFailed as exc:  # citeproc refused the style (the bibliographies parsed)
         _bad_style(book, problems, str(exc))
         return
     blocks = result["blocks"]
@@ -180,9 +181,10 @@ def _known_keys(book: Book, problems: ProblemCollector) -> set[str]:
             _bad_file(problems, path, mark.line + 1 if mark else 1,
                       mark.column + 1 if mark else 1, getattr(exc, "problem", None) or str(exc))
             continue
-        except RuntimeError as exc:  # pandoc's reader refused it
+        except PandocFailed as exc:  # pandoc's reader refused it
             at = _PANDOC_ERROR_AT.search(str(exc))
-            reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unreadable"
+            # "pandoc failed (exit 64): Error at (line 7, column 1): unexpected end of input"
+            reason = str(exc).rsplit("): ", 1)[-1].strip() or "unreadable"
             # pandoc places "unexpected end of input" past the last line; keep it in the file.
             line = min(int(at[1]) if at else 1, text.count("\n") or 1)
             _bad_file(problems, path, line, int(at[2]) if at and int(at[1]) == line else 1,

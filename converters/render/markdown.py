@@ -17,18 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-import pypandoc
-
 from ..core.errors import Location, ProblemCollector
 from ..core.text import line_col
+from ..source.guards import is_file
 from ..source.images import examine
 from ..source.paths import confine, is_remote
-from . import blocks, literal, math
+from . import blocks, guard, literal, math
+from .names import image_name
+from .pandoc import run
 
 # Raw TeX and raw attributes stay on so that literal.py can refuse them with a location; raw
-# HTML stays off (shown as text, never run).  $…$ is math (render/math.py).
-READER = "markdown-raw_html-tex_math_single_backslash"
-PANDOC_ARGS = ["--sandbox"]
+# HTML stays off (shown as text, never run).  $…$ is math (render/math.py).  A YAML metadata
+# block is refused before pandoc sees it (source/limits.py): metadata lives in book.yaml.
+READER = "markdown-raw_html-tex_math_single_backslash-yaml_metadata_block"
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 ALLOWED_ATTRS = ("lang", "dir", "title", "width", "height")
 ID_DROPPED = ("Span", "Div", "Code", "CodeBlock", "Table", "Figure", "Link", "Image")
@@ -56,7 +57,7 @@ class Parsed:
 
 
 def pandoc(text: str, to: str, fmt: str, extra: list[str] | None = None) -> str:
-    return pypandoc.convert_text(text, to, format=fmt, extra_args=PANDOC_ARGS + (extra or []))
+    return run(text, to, fmt, extra)  # --sandbox, bounded in time and memory
 
 
 class _NameTheFile(logging.Filter):
@@ -86,7 +87,7 @@ logging.getLogger("pypandoc").addFilter(_NAMER)
 def parse(entry_id: str, part: str, path: Path, text: str) -> Parsed:
     _NAMER.reading.path = path
     try:
-        ast = json.loads(pandoc(text, "json", READER))
+        ast = guard.parse_json(path, lambda: pandoc(text, "json", READER))
     finally:
         _NAMER.reading.path = None
     parsed = Parsed(entry_id, part, path, text, ast)
@@ -100,15 +101,16 @@ def heading_id(entry_id: str, local: str) -> str:
 
 
 def _walk(value: object) -> Iterator[dict]:
-    """Every AST element (a dict with a 't') in document order."""
-    if isinstance(value, dict):
-        if "t" in value:
-            yield value
-        for child in value.values():
-            yield from _walk(child)
-    elif isinstance(value, list):
-        for child in value:
-            yield from _walk(child)
+    """Every AST element (a dict with a 't') in document order (a loop: nesting is unbounded)."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "t" in node:
+                yield node
+            stack.extend(reversed(list(node.values())))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
 
 
 class Resolver:
@@ -151,11 +153,16 @@ def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCo
             images: dict[Path, ImageRef]) -> str:
     """Check and rewrite ``p``'s AST in place, then write it as an HTML fragment."""
 
+    after: dict[str, int] = {}  # a needle's next occurrence is after its last one (AST order)
+
     def where(needle: str) -> Location:
-        offset = p.text.find(needle)
+        offset = p.text.find(needle, after.get(needle, 0))
         if offset < 0:
             # pandoc percent-encodes URLs ('<' becomes '%3C'): look for what the author wrote.
-            offset = p.text.find(unquote(needle))
+            offset = p.text.find(unquote(needle), after.get(needle, 0))
+        if offset < 0:
+            offset = p.text.find(needle)
+        after[needle] = offset + 1 if offset >= 0 else 0
         return Location(p.path, *line_col(p.text, offset)) if offset >= 0 else Location(p.path)
 
     literal.check(p, problems)
@@ -195,8 +202,9 @@ def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCo
         resolver.crossrefs.apply(p, where, problems)
     p.ast["blocks"] = blocks.rewrite(_drop_raw(p.ast["blocks"]))
     # MathML for every edition (math.py); no highlighting, as Word's and CSS's would differ.
-    fragment = pandoc(json.dumps(p.ast), "html5", "json",
-                      ["--wrap=none", "--mathml", "--syntax-highlighting=none"])
+    fragment = guard.to_html(p.path, lambda: pandoc(
+        json.dumps(p.ast), "html5", "json",
+        ["--wrap=none", "--mathml", "--syntax-highlighting=none"]))
     return math.finish(fragment, p, problems)
 
 
@@ -271,11 +279,15 @@ def _safe_attrs(pairs: list, where: Callable[[str], Location],
 
 def _drop_raw(blocks: list) -> list:
     """Remove any raw HTML/TeX the reader still produced; it never reaches an edition."""
-    if isinstance(blocks, list):
-        return [_drop_raw(b) for b in blocks
-                if not (isinstance(b, dict) and b.get("t") in ("RawBlock", "RawInline"))]
-    if isinstance(blocks, dict):
-        return {k: _drop_raw(v) for k, v in blocks.items()}
+    stack: list[object] = [blocks]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            node[:] = [b for b in node
+                       if not (isinstance(b, dict) and b.get("t") in ("RawBlock", "RawInline"))]
+            stack.extend(node)
+        elif isinstance(node, dict):
+            stack.extend(node.values())
     return blocks
 
 
@@ -283,6 +295,10 @@ def _link(url: str, entry_id: str, resolver: Resolver, where: Callable[[str], Lo
           problems: ProblemCollector) -> str:
     if url.startswith("#"):
         resolved = resolver.resolve(entry_id, url[1:])
+        owners = resolver.anywhere.get(url[1:], [])
+        if resolved is None and len(owners) > 1:
+            problems.add(where(f"({url}"), "ambiguous-link", guard.ambiguous(url[1:], owners))
+            return "#"
         if resolved is None:
             problems.add(where(f"({url}"), "broken-link",
                          f"link to '{url}' goes nowhere: no entry or heading has that id; "
@@ -305,10 +321,13 @@ def _link(url: str, entry_id: str, resolver: Resolver, where: Callable[[str], Lo
 def _image(url: str, source_dir: Path, images: dict[Path, ImageRef],
            where: Callable[[str], Location], problems: ProblemCollector) -> str:
     path, why = confine(source_dir, url)
+    if path is not None and not is_file(path) and unquote(url) != url:
+        # pandoc writes a space as '%20'; the decoded name is confined like any other.
+        path, why = confine(source_dir, unquote(url))
     if path is None:
         problems.add(where(url), "image-path", f"image {why}")
         return ""
-    if not path.is_file():
+    if not is_file(path):
         problems.add(where(url), "missing-image",
                      f"image '{url}' does not exist in the source folder; add it or fix the path")
         return ""
@@ -316,6 +335,6 @@ def _image(url: str, source_dir: Path, images: dict[Path, ImageRef],
     if media is None:
         problems.add(where(url), "image", f"image '{url}' {why}")
         return ""
-    rel = path.relative_to(source_dir.resolve()).as_posix()
+    rel = image_name(path.relative_to(source_dir.resolve()).as_posix(), media)
     images[path] = ImageRef(rel, media)
     return rel

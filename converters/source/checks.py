@@ -23,6 +23,8 @@ from stdnum import isbn as stdnum_isbn
 from stdnum import issn as stdnum_issn
 from stdnum.exceptions import ValidationError as StdnumError
 
+from ..core import limits
+from .guards import is_file, page_number, reference_ok
 from .paths import confine
 
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|cm|in|pt)?\s*$")
@@ -151,6 +153,10 @@ def chapter_number(value: Any) -> int:
     if getattr(value, "tag", None) != INT_TAG or not re.fullmatch(r"\d+", str(value)):
         raise problem("type", f"chapter number '{value}' must be a whole number written in "
                       "digits, e.g. 'number: 3'")
+    digits = len(str(value))
+    if digits > limits.MAX_NUMBER_DIGITS:  # before int(): Python refuses over 4,300 digits
+        raise problem("too-large", f"a chapter number of {digits} digits; the limit is "
+                      f"{limits.MAX_NUMBER_DIGITS}")
     return int(str(value))
 
 
@@ -173,8 +179,8 @@ def pages(value: Any) -> tuple[str, str]:
     parts = [p.strip() for p in re.split(r"\s*[-–—]\s*", written)] if written else []
     if len(parts) == 1:
         parts *= 2
-    ok = len(parts) == 2 and all(p.isdigit() or _ROMAN.match(p) for p in parts)
-    if ok and parts[0].isdigit() and parts[1].isdigit() and int(parts[0]) > int(parts[1]):
+    ok = len(parts) == 2 and all(page_number(p) or _ROMAN.match(p) for p in parts)
+    if ok and parts[0].isdecimal() and parts[1].isdecimal() and int(parts[0]) > int(parts[1]):
         raise problem("pages", f"page range '{written}' ends before it starts")
     if not ok:
         raise problem("pages",
@@ -210,7 +216,7 @@ def source_file(what: str) -> Callable[[Any, ValidationInfo], Path]:
         path, why = confine(info.context["source_dir"], str(value))
         if path is None:
             raise problem("path", f"{what}: {why}")
-        if not path.is_file():
+        if not is_file(path):
             raise problem("missing-file", f"{what} '{value}' does not exist in the source "
                           "folder; create it or correct the path")
         return path
@@ -238,6 +244,9 @@ def docx_reference(value: Any, info: ValidationInfo) -> Path:
     path = source_file("docx reference")(value, info)
     if path.suffix.lower() != ".docx":
         raise problem("reference", "the reference document must be a .docx")
+    found: list[tuple[str, str]] = []
+    if not reference_ok(path, None, lambda _node, code, message: found.append((code, message))):
+        raise problem(*found[0])
     return path
 
 

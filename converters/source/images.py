@@ -8,6 +8,8 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from ..core.limits import MAX_IMAGE_BYTES
+
 MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif",
                "WEBP": "image/webp"}
 # Pillow's decompression-bomb threshold (about 89 megapixels) made a hard limit: a tiny file that
@@ -26,7 +28,15 @@ def _inspect(path: Path) -> tuple[str | None, bool]:
                 if img.width * img.height > MAX_PIXELS:
                     return None, True
                 img.verify()
-                return img.format, False
+                fmt = img.format
+            # verify() reads no pixels: a file whose data cannot be decoded is only caught by
+            # decoding it, which the canvas limit above keeps bounded.
+            try:
+                with Image.open(path) as img:
+                    img.load()
+            except (OSError, SyntaxError, ValueError, EOFError):
+                return f"damaged {fmt}", False
+            return fmt, False
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
             return None, True
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
@@ -47,9 +57,18 @@ def examine(path: Path) -> tuple[str | None, str | None]:
     """(media type, None) for a usable image, or (None, why it cannot be used): one look."""
     if path.suffix.lower() == ".svg":
         return None, "is SVG; use a PNG or JPEG image"
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror})"
+    if size > MAX_IMAGE_BYTES:
+        return None, f"is {size:,} bytes; the limit is {MAX_IMAGE_BYTES >> 20} MiB per image"
     fmt, too_large = _inspect(path)
     if too_large:
         return None, f"is larger than {MAX_PIXELS // 1_000_000} megapixels; scale it down"
+    if fmt and fmt.startswith("damaged "):
+        return None, (f"is a {fmt[8:]} whose pixels cannot be decoded (the file is damaged); "
+                      "export it again")
     if fmt not in MEDIA_TYPES:
         return None, "is not a PNG, JPEG, GIF or WebP image"
     return MEDIA_TYPES[fmt], None

@@ -7,8 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import Location, ProblemCollector, SourceError
-from ..core.text import line_col, slugify
+from ..core.limits import MAX_MARKDOWN_BYTES, MAX_YAML_BYTES
+from ..core.text import fit_name, line_col, slugify
+from . import guards
 from .labels import labels_for
+from .limits import markdown_problems, read_bytes
 from .model import (
     TRIM_PRESETS,
     Book,
@@ -22,13 +25,9 @@ from .model import (
     Subject,
 )
 from .numbering import number_entries
-from .yamlnodes import MAX_YAML_BYTES, XML_INVALID, YNode, read_yaml
+from .yamlnodes import XML_INVALID, YNode, read_yaml
 
 BOOK_FILE = "book.yaml"
-APPARATUS_KEYS = ("numbering", "labels")  # source/numbering.py
-# One file of 1 MiB is a 500-page book; the PDF of 0.5 MiB already takes minutes and pandoc
-# about 1.7 KiB of memory per byte (bench/large_markdown.py); longer books are split up.
-MAX_MARKDOWN_BYTES = 1 << 20
 
 
 def load_book(source_dir: str | Path) -> Book:
@@ -63,17 +62,9 @@ class _Loader:
 
     def read_text(self, path: Path, at: YNode) -> str | None:
         """A Markdown file's text: UTF-8 (a BOM is accepted), line ends normalised to LF."""
-        try:
-            size = path.stat().st_size
-            if size > MAX_MARKDOWN_BYTES:
-                self.error(at, "too-large",
-                           f"'{at.value}' is {size:,} bytes; the limit is "
-                           f"{MAX_MARKDOWN_BYTES >> 20} MiB ({MAX_MARKDOWN_BYTES:,} bytes) per "
-                           "file, split it into entries")
-                return None
-            data = path.read_bytes()
-        except OSError as exc:
-            self.error(at, "unreadable", f"cannot read '{at.value}': {exc.strerror}")
+        data, why, code = read_bytes(path, MAX_MARKDOWN_BYTES, str(at.value))
+        if data is None:
+            self.error(at, code, f"{why}{', split it into entries' * (code == 'too-large')}")
             return None
         self.files.append(path)
         text = self.decode(path, data)
@@ -87,12 +78,14 @@ class _Loader:
                        f"the control character U+{ord(bad.group()):04X} cannot be carried by "
                        "any edition; remove it")
             return None
-        return text
+        self.problems.problems.extend(found := markdown_problems(path, text))
+        return None if found else text
 
     # -- the book --------------------------------------------------------------------------
 
     def load(self) -> Book:
         book_path = self.dir / BOOK_FILE
+        guards.check_folder(self.dir, book_path, self.problems)  # loops, permissions
         if not self.dir.is_dir():
             self.error(Location(self.dir), "no-source",
                        "the source folder does not exist; pass the folder that holds book.yaml")
@@ -118,11 +111,10 @@ class _Loader:
         return book
 
     def _read_book_yaml(self, path: Path) -> YNode | None:
-        data = path.read_bytes()
-        if len(data) > MAX_YAML_BYTES:
-            self.error(Location(path), "too-large",
-                       f"{BOOK_FILE} is larger than {MAX_YAML_BYTES >> 10} KiB; "
-                       "keep text in Markdown files")
+        data, why, code = read_bytes(path, MAX_YAML_BYTES, BOOK_FILE)
+        if data is None:
+            self.error(Location(path), code,
+                       f"{why}{'; keep text in Markdown files' * (code == 'too-large')}")
             return None
         self.files.append(path)
         text = self.decode(path, data)
@@ -169,7 +161,8 @@ class _Loader:
             subjects=tuple(_subject(s) for s in fields.get("subjects", [])),
             series=Series(**fields["series"]) if fields.get("series") else None,
             cover_path=cover,
-            print=_print(fields.get("print_") or dump(PrintSpec())),
+            print=guards.geometry(_print(fields.get("print_") or dump(PrintSpec())),
+                                  nodes.get("print"), _children(nodes.get("print")), self.error),
             docx_reference=reference,
             bibliography=cited,
             entries=entries,
@@ -262,7 +255,7 @@ class _Loader:
         if title is None or kind is None:
             return None
         entry_id = fields.get("id") or (f"chapter-{number}" if number is not None
-                                        else slugify(title))
+                                        else fit_name(slugify(title)))
         pages = fields.get("pages")
         return Entry(**{**_same_named(Entry, fields), **dict(
             id=entry_id or "entry", location=item.location,
@@ -312,3 +305,10 @@ def _apparatus(fields: dict[str, Any]) -> tuple[Numbering, dict[str, str]]:
     written = {key.replace("_", "-"): text
                for key, text in (fields.get("labels") or {}).items() if text is not None}
     return numbering, labels_for(fields.get("language") or "en", written)
+
+
+def _children(node: YNode | None) -> dict[str, YNode]:
+    """A mapping node's values by key, for locating what is found wrong in them together."""
+    if node is None or node.kind != "mapping":
+        return {}
+    return {key: ykey.node for key, ykey in node.value.items()}  # type: ignore[union-attr]

@@ -229,6 +229,6 @@ class Book:
     @property
     def slug(self) -> str:
         """The file name stem of the editions, e.g. ``the-precarious-truce``."""
-        from ..core.text import slugify
+        from ..core.text import fit_name, slugify
 
-        return slugify(self.title) or "book"
+        return fit_name(slugify(self.title) or "book")  # a 350-character title is real

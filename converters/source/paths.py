@@ -28,8 +28,11 @@ def confine(source_dir: Path, ref: str) -> tuple[Path | None, str | None]:
                       "into the source folder and name it by a relative path")
     if ref.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", ref):
         return None, f"'{ref}' is an absolute path; name files relative to the source folder"
-    root = source_dir.resolve()
-    target = (root / ref).resolve()
+    try:
+        root = source_dir.resolve()
+        target = (root / ref).resolve()
+    except (RuntimeError, OSError):  # "Symlink loop" (Python < 3.13: RuntimeError)
+        return None, f"'{ref}' is a symbolic link that loops; replace it with the file"
     if not target.is_relative_to(root):
         return None, f"'{ref}' points outside the source folder; keep every file inside it"
     return target, None

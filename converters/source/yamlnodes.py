@@ -17,9 +17,10 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..core.errors import Location, ProblemCollector
+from ..core.limits import MAX_YAML_BYTES, MAX_YAML_DEPTH
 from ..core.text import line_col
 
-MAX_YAML_BYTES = 1 << 20
+__all__ = ["MAX_YAML_BYTES", "XML_INVALID", "YNode", "read_yaml"]
 # Characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF): YAML's
 # double-quoted escapes can produce them, and one in a title would make the OPF unreadable.
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -27,6 +28,10 @@ XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 
 class _AliasFound(Exception):
     """Stops composing at the first alias: an alias bomb is refused before it costs anything."""
+
+
+class _TooDeep(_AliasFound):
+    """Stops composing at MAX_YAML_DEPTH, before the recursive composer meets Python's limit."""
 
 
 @dataclass
@@ -59,6 +64,7 @@ class _Loader(yaml.SafeLoader):
         super().__init__(stream)
         self._path = path
         self._problems = problems
+        self._depth = 0
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         if self.check_event(AliasEvent):
@@ -68,7 +74,17 @@ class _Loader(yaml.SafeLoader):
                 f"YAML aliases are not allowed ('*{event.anchor}'); write the value out in full",
             )
             raise _AliasFound
-        return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark
+                self._problems.add(_loc(self._path, mark), "too-deep",
+                                   f"lists and mappings are nested more than {MAX_YAML_DEPTH} "
+                                   "deep here; flatten the structure")
+                raise _TooDeep
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _loc(path: Path, mark: yaml.Mark | None) -> Location:
@@ -79,6 +95,11 @@ def _loc(path: Path, mark: yaml.Mark | None) -> Location:
 
 def read_yaml(path: Path, text: str, problems: ProblemCollector) -> YNode | None:
     """Parse ``text`` (the contents of ``path``) into located nodes; None if it is not YAML."""
+    from .limits import yaml_flow_depth
+
+    if too_deep := yaml_flow_depth(path, text):  # before PyYAML's scanner, quadratic in it
+        problems.problems.append(too_deep)
+        return None
     try:
         # The reader checks the whole stream for unprintable characters when it is created.
         loader = _Loader(text, path, problems)
