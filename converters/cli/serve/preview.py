@@ -54,8 +54,9 @@ class RenderCache:
             with self.lock:
                 self.parsed[key] = hit
                 self.misses += 1
-        # The AST is loaded again only if the HTML step must run (it rewrites it in place).
-        return markdown.Parsed(entry_id, part, path, text, {}, list(hit[1]))
+        # A fresh copy each time: the book-wide steps (citations, cross-references, the index)
+        # read it and the HTML step rewrites it in place.
+        return markdown.Parsed(entry_id, part, path, text, json.loads(hit[0]), list(hit[1]))
 
     def to_html(self, p: markdown.Parsed, resolver: markdown.Resolver, source_dir: Path,
                 problems: ProblemCollector, images: dict[Path, markdown.ImageRef]) -> str:
@@ -64,7 +65,14 @@ class RenderCache:
                    frozenset((k, frozenset(v)) for k, v in resolver.local.items()),
                    frozenset((k, tuple(v)) for k, v in resolver.anywhere.items()),
                    frozenset(resolver.repeated), str(source_dir))
-        key = (parse_key, targets)
+        # What the book-wide steps put into this file's AST (resolved citations) and what its
+        # cross-references will say (other files' numbers) decide its HTML too.
+        ast = hashlib.sha256(json.dumps(p.ast, sort_keys=True).encode()).hexdigest()
+        registry = resolver.crossrefs
+        numbers = "" if registry is None else repr((
+            sorted(registry.targets.items()),
+            [(e.id, e.numeral, e.title) for e in registry.book.entries]))
+        key = (parse_key, targets, ast, numbers)
         with self.lock:
             hit = self.html.get(key)
         if hit is not None:
@@ -72,7 +80,6 @@ class RenderCache:
             return hit[0]
         own_problems = ProblemCollector()
         own_images: dict[Path, markdown.ImageRef] = {}
-        p.ast = json.loads(self.parsed[parse_key][0])
         fragment = markdown.to_html(p, resolver, source_dir, own_problems, own_images)
         images.update(own_images)
         problems.problems.extend(own_problems.problems)
@@ -105,7 +112,8 @@ class Preview:
         self.page = ""
         self.body = ""  # the last good book, kept under an error so the place is not lost
         self.title, self.lang = "editions", "en"  # until the book is first read
-        self.images: dict[Path, str] = {}  # the files the page may load -> media type
+        # the images the page may load: name in the page -> (file, media type)
+        self.images: dict[str, tuple[Path, str]] = {}
         self._digest = ""
 
     def refresh(self, assets_changed: bool = True) -> Outcome:
@@ -127,7 +135,9 @@ class Preview:
                 self.cache.end()
                 self.title, self.lang = book.full_title, book.language
                 self.body = "".join(r.html for r in rendered.entries)
-                self.images = {path: ref.media_type for path, ref in rendered.images.items()}
+                # By the name the page shows (render/names.py), to the file in the source folder.
+                self.images = {ref.rel: (path, ref.media_type)
+                               for path, ref in rendered.images.items()}
             except SourceError as exc:
                 problems = list(exc.problems)
             except EditionsError as exc:
@@ -142,7 +152,7 @@ class Preview:
     def _publish(self, outcome: Outcome) -> bool:
         page = self._page(outcome)
         # An image saved again changes the book but not the page's HTML: its stat counts too.
-        stats = sorted((str(path), *_stat(path)) for path in self.images)
+        stats = sorted((str(path), *_stat(path)) for path, _type in self.images.values())
         digest = hashlib.sha256((page + repr(stats)).encode()).hexdigest()
         with self.changed:
             if digest == self._digest:

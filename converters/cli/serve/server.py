@@ -21,7 +21,6 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ...source.paths import confine
 from .preview import Outcome, Preview
 
 LIVE_JS = """(function () {
@@ -121,14 +120,16 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(HTTPStatus.OK, target[0].read_bytes(), target[1], body)
 
     def _image(self, path: str) -> tuple[Path, str] | None:
-        """An image of the book, only if the path stays in the source folder."""
-        if "\x00" in path or "\\" in path:
-            return None
+        """An image the page shows, by the name it shows it under; only a file of the book's
+        own that still stays in the source folder."""
         preview = self.server.preview
-        target, _why = confine(preview.source_dir, path.lstrip("/"))
-        if target is None or target not in preview.images or not target.is_file():
+        found = preview.images.get(path.lstrip("/"))
+        if found is None:
             return None
-        return target, preview.images[target]
+        target = found[0].resolve()  # a link swapped in since the render must not lead out
+        if not target.is_relative_to(preview.source_dir.resolve()) or not target.is_file():
+            return None
+        return target, found[1]
 
     def _send(self, status: HTTPStatus, data: bytes, media_type: str, body: bool,
               cache: bool = False) -> None:
