@@ -31,6 +31,7 @@ from .content import (
 from .cover import typographic_cover
 from .meta import AccessibilityFacts, write_metadata
 from .nav import Landmark, NavPoint, nav_document, ncx_document, nest
+from .subset import subset_font, text_of
 
 if TYPE_CHECKING:
     from ..core.options import BuildOptions
@@ -77,10 +78,6 @@ def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
     out.add_item(epub.EpubItem(uid="style", file_name=STYLE_HREF, media_type="text/css",
                                content=resources.files("converters.assets")
                                .joinpath("epub.css").read_bytes()))
-    for key, path in serif_faces().items():
-        out.add_item(epub.EpubItem(uid=f"font-{key}", file_name=f"fonts/{FILES[key]}",
-                                   media_type="font/ttf", content=path.read_bytes()))
-
     image_items = {}
     for path, ref in sorted(rendered.images.items(), key=lambda kv: kv[1].rel):
         item = epub.EpubItem(uid="img-" + _safe_id(ref.rel), file_name=ref.rel,
@@ -108,6 +105,10 @@ def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
         documents.append(doc)
         pages += info.page_breaks
         facts.add(info)
+    shown = text_of(d.content for d in documents)
+    for key, path in serif_faces().items():
+        out.add_item(epub.EpubItem(uid=f"font-{key}", file_name=f"fonts/{FILES[key]}",
+                                   media_type="font/ttf", content=subset_font(path, shown)))
     # A cover drawn from the title is words, not a picture; a supplied one is a picture.
     facts.visual_cover = book.cover_path is not None
 
