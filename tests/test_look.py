@@ -9,10 +9,19 @@ from __future__ import annotations
 import io
 import zipfile
 
+import docx
+import pytest
 from fontTools.ttLib import TTFont
+from lxml import etree
+from pypdf import PdfReader
 
+from converters import load_book, render
 from converters.assets.fonts import serif_faces
+from converters.core.errors import SourceError
 from converters.epub.subset import ALWAYS, subset_font, text_of
+from tests.conftest import MINIMAL_YAML
+
+NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
 
 
 def _epub_files(path) -> dict[str, bytes]:
@@ -49,3 +58,98 @@ def test_subsets_are_deterministic_and_hold_only_what_is_asked():
     cmap = TTFont(io.BytesIO(one)).getBestCmap()
     assert {ord(c) for c in "Жук" + ALWAYS} <= set(cmap)
     assert ord("Я") not in cmap
+
+
+# --- title page, imprint, contents ------------------------------------------------------------
+
+def _pdf_pages(path) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
+
+
+def test_title_page_credits_every_creator_with_series_and_edition(rich_dist):
+    pages = _pdf_pages(rich_dist["pdf"])
+    title = next(p for p in pages if "Translated by" in p)
+    for line in ("Studies in Northern Trade · 3", "Harbours of the White Sea",
+                 "Anna Petrovna Volkova and James O’Neill", "Edited by Margaret Hale",
+                 "Translated by Pavel Sokolov", "First edition", "Northern Lights Press"):
+        assert line in title, line
+    files = _epub_files(rich_dist["epub"])
+    page = etree.fromstring(files["EPUB/text/title-page.xhtml"])
+    credits = [" ".join(p.itertext()) for p in page.iterfind(".//x:p[@class='credit']", NS)]
+    assert credits == ["Edited by Margaret Hale", "Translated by Pavel Sokolov"]
+    document = docx.Document(rich_dist["docx"])
+    styled = {p.style.name: p.text for p in document.paragraphs
+              if p.style.name in ("Series", "Credit", "Edition")}
+    assert styled == {"Series": "Studies in Northern Trade · 3", "Credit": "Translated by Pavel "
+                      "Sokolov", "Edition": "First edition"}
+
+
+def test_imprint_at_the_foot_of_the_verso_with_hyphenated_labelled_isbns(rich_dist, sample_dist):
+    reader = PdfReader(rich_dist["pdf"])
+    number = next(i for i, p in enumerate(reader.pages) if "ISBN" in p.extract_text())
+    assert number % 2 == 1  # a verso (page 2, 4, ...)
+    lines = [line.strip() for line in reader.pages[number].extract_text().splitlines()]
+    assert lines == ["First published 2024 by Northern Lights Press",
+                     "© 2024 Northern Lights Press. Text licensed for testing only.",
+                     "ISBN 978-1-86197-876-9 (ebook)", "ISBN 978-0-9528313-0-3 (print)"]
+    # At the foot: every line in the lower quarter of the page (PDF y grows upwards).
+    ys: list[float] = []
+    reader.pages[number].extract_text(visitor_text=lambda t, cm, tm, fd, fs: ys.append(
+        tm[4] * cm[1] + tm[5] * cm[3] + cm[5]) if t.strip() else None)
+    height = float(reader.pages[number].mediabox.height)
+    assert ys and max(ys) < 0.25 * height, (ys, height)
+    sample = _pdf_pages(sample_dist["pdf"])
+    assert not any("UUID" in p or "7b0e3c1a" in p for p in sample)
+
+
+def test_contents_lists_neither_title_page_nor_itself_and_keeps_them_in_navigation(rich_dist):
+    files = _epub_files(rich_dist["epub"])
+    contents = etree.fromstring(files["EPUB/text/contents.xhtml"])
+    listed = [" ".join(a.itertext()) for a in contents.iterfind(".//x:nav//x:a", NS)]
+    assert listed == ["Preface", "1 The Ports and Their Seasons",
+                      "2 Archangel and the Timber Trade", "Notes on Sources", "Bibliography",
+                      "Index"]
+    # The EPUB's contents page shows its heading; the title page's heading is only heard.
+    css = files["EPUB/style/book.css"].decode()
+    assert ".heading-hidden > .entry-title" in css and ".toc .entry-title" not in css
+    section = contents.find(".//x:section", NS)
+    assert "heading-hidden" not in section.get("class")
+    title = etree.fromstring(files["EPUB/text/title-page.xhtml"]).find(".//x:section", NS)
+    assert "heading-hidden" in title.get("class")
+    nav = etree.fromstring(files["EPUB/nav.xhtml"])
+    toc = [" ".join(a.itertext()) for a in nav.iterfind(".//x:nav[@epub:type='toc']//x:a", NS)]
+    assert toc[:2] == ["Title page", "Contents"]
+    outline = [o.title for o in PdfReader(rich_dist["pdf"]).outline if not isinstance(o, list)]
+    assert outline[:2] == ["Title page", "Contents"]
+    pdf_contents = next(p for p in _pdf_pages(rich_dist["pdf"]) if p.startswith("Contents"))
+    assert "Title page" not in pdf_contents and pdf_contents.count("Contents") == 1
+    headings = [p.text for p in docx.Document(rich_dist["docx"]).paragraphs
+                if p.style.name == "Heading 1"]
+    assert headings[:2] == ["Title page", "Contents"]
+
+
+def test_hidden_heading_key_and_default_for_dedication(write_source, tmp_path):
+    src = write_source({"book.yaml": MINIMAL_YAML.replace("contents:\n", """contents:
+  - title: For M.
+    kind: front
+    role: dedication
+    file: ded.md
+  - title: Shown
+    kind: front
+    role: epigraph
+    heading: shown
+    file: ded.md
+  - title: Hush
+    kind: chapter
+    heading: hidden
+    file: one.md
+"""), "one.md": "Text.\n", "ded.md": "For M.\n"})
+    rendered = render(load_book(src))
+    hidden = {r.entry.title for r in rendered.entries if "heading-hidden" in r.html.split(">")[0]}
+    assert hidden == {"For M.", "Hush"}
+    bad = write_source({"book.yaml": MINIMAL_YAML.replace("    file: one.md",
+                                                          "    file: one.md\n    heading: gone")})
+    with pytest.raises(SourceError) as caught:
+        load_book(bad)
+    assert "heading 'gone' must be 'shown' or 'hidden'" in str(caught.value)
+    assert caught.value.problems[0].location.line == 13

@@ -46,6 +46,9 @@ _PARAGRAPH_STYLES: tuple[tuple[str, float | None, bool | None, bool | None, str 
 _ADDED_STYLES = (
     ("Publisher", "Publisher", "Normal", 12, "center"),
     ("Imprint", "Imprint", "Normal", 9, None),
+    ("Series", "Series", "Normal", 9, "center"),
+    ("Credit", "Credit", "Normal", 11, "center"),
+    ("Edition", "Edition", "Normal", 10, "center"),
     ("toc 1", "TOC1", "Normal", 11, None),
     ("toc 2", "TOC2", "Normal", 10.5, None),
     ("toc 3", "TOC3", "Normal", 10, None),

@@ -21,7 +21,8 @@ __all__ = ["SERIF", "docx_html", "reference_docx", "write_docx"]
 
 # Title page lines of the shared HTML -> paragraph styles of the reference document.
 TITLEPAGE_STYLES = {"title": "Title", "subtitle": "Subtitle", "author": "Author",
-                    "publisher": "Publisher", "year": "Date"}
+                    "publisher": "Publisher", "year": "Date", "series": "Series",
+                    "credit": "Credit", "edition": "Edition"}
 
 
 def docx_html(rendered: RenderedBook) -> str:

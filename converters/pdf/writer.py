@@ -78,7 +78,7 @@ def page_css(book: Book, layout: str = "screen") -> str:
 @page {BODY} {{ @bottom-center {{ content: {folio_body}; }} }}
 @page {BODYSTART} {{ @bottom-center {{ content: {folio_body}; }} }}
 @page :nth(1 of {BODYSTART}) {{ counter-reset: page 1; }}
-.imprint {{ margin-top: {text_height * 0.55:.1f}mm; }}
+.imprint {{ height: {text_height - 2:.1f}mm; }}
 .halftitle, .titlepage-block {{ margin-top: {text_height * 0.2:.1f}mm; }}
 """]
     # No running head on an entry's opening page (the folio stays: a drop folio).
@@ -141,6 +141,9 @@ def _split_titlepage(section: etree._Element, book: Book) -> None:
         heading.addnext(halftitle)
     else:
         section.insert(0, halftitle)
+    for imprint in section.find_class("imprint"):  # its lines at the foot of the page
+        foot = etree.SubElement(imprint, "div", {"class": "imprint-foot"})
+        foot.extend([child for child in imprint if child is not foot])
 
 
 def _inline_footnotes(section: etree._Element) -> None:

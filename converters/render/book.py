@@ -18,7 +18,7 @@ from lxml import html as lhtml
 
 from ..core.errors import ProblemCollector
 from ..source.model import ROLES, Book, Entry
-from . import markdown
+from . import frontmatter, markdown
 
 # Ids the toolkit makes (an entry's h1, footnotes) join with three hyphens; a heading's id
 # joins its entry's with two, and pandoc's heading ids begin with a letter, so they never meet.
@@ -126,6 +126,8 @@ def _serialize(element: etree._Element) -> str:
 def _section(book: Book, entry: Entry, summary: str | None, body: str | None) -> RenderedEntry:
     role = entry.semantic_role
     classes = ["entry", entry.kind] + ([role] if role else [])
+    if not frontmatter.heading_printed(entry):
+        classes.append("heading-hidden")
     attrs = {"id": entry.id, "class": " ".join(classes), "data-kind": entry.kind,
              "data-role": role, "aria-labelledby": title_id(entry.id)}
     aria = ROLES.get(role, (None, None))[1]
@@ -138,9 +140,9 @@ def _section(book: Book, entry: Entry, summary: str | None, body: str | None) ->
                f"{html.escape(entry.title)}</h1>")
     inner = [heading]
     if entry.role == "titlepage":
-        inner.append(_titlepage(book))
+        inner.append(frontmatter.titlepage_html(book))
     elif entry.role == "toc":
-        inner.append(_contents(book))
+        inner.append(frontmatter.contents_html(book))
     if summary:
         inner.append(f'<div class="abstract" role="doc-abstract">{summary}</div>')
     if body:
@@ -163,34 +165,3 @@ def _outline(markup: str) -> tuple[list[Heading], list[str]]:
             headings.append(Heading(int(element.tag[1]), ident, text))
     return headings, ids
 
-
-def _titlepage(book: Book) -> str:
-    e = html.escape
-    lines = [f'<p class="title">{e(book.title)}</p>']
-    if book.subtitle:
-        lines.append(f'<p class="subtitle">{e(book.subtitle)}</p>')
-    lines.append(f'<p class="author">{e(book.author_line)}</p>')
-    if book.publisher:
-        lines.append(f'<p class="publisher">{e(book.publisher)}</p>')
-    lines.append(f'<p class="year">{e(book.year)}</p>')
-    imprint = []
-    if book.rights:
-        imprint.append(f"<p>{e(book.rights)}</p>")
-    if book.publisher:
-        imprint.append(f"<p>First published {e(book.year)} by {e(book.publisher)}</p>")
-    for ident in book.identifiers:
-        label = ident.scheme.upper()
-        suffix = f" ({ident.edition})" if ident.edition else ""
-        imprint.append(f"<p>{label}{suffix}: {e(ident.value)}</p>")
-    return ('<div class="titlepage-block">' + "".join(lines) + "</div>"
-            '<div class="imprint">' + "".join(imprint) + "</div>")
-
-
-def _contents(book: Book) -> str:
-    items = []
-    for entry in book.entries:
-        if entry.role == "toc":
-            continue
-        items.append(f'<li class="toc-{entry.kind}"><a href="#{entry.id}">'
-                     f"{html.escape(entry.label)}</a></li>")
-    return '<nav class="contents-list" aria-label="Contents"><ol>' + "".join(items) + "</ol></nav>"

@@ -41,7 +41,8 @@ MAX_MARKDOWN_BYTES = 1 << 20
 BOOK_KEYS = ("title", "subtitle", "creators", "publisher", "date", "language", "identifiers",
              "rights", "subjects", "description", "series", "edition", "cover", "print", "docx",
              "contents")
-ENTRY_KEYS = ("title", "kind", "number", "role", "pages", "file", "summary", "id")
+ENTRY_KEYS = ("title", "kind", "number", "role", "pages", "file", "summary", "id",
+              "heading")  # issue 15
 CREATOR_KEYS = ("name", "role", "file-as")
 IDENTIFIER_KEYS = ("scheme", "value", "edition")
 SUBJECT_KEYS = ("term", "scheme", "code")
@@ -581,12 +582,18 @@ class _Loader:
             self.error(sub["id"], "id", f"id '{explicit}' must start with a letter and hold only "
                        "a-z, 0-9 and '-'")
             explicit = None
+        heading = self.string(sub, "heading", "a contents entry")
+        if heading is not None and heading not in ("shown", "hidden"):
+            self.error(sub["heading"], "heading", f"heading '{heading}' must be 'shown' or "
+                       "'hidden' (a hidden heading stays in the navigation)")
+            heading = None
         if title is None or kind is None:
             return None
         entry_id = explicit or (f"chapter-{number}" if number is not None else slugify(title))
         entry = Entry(id=entry_id or "entry", title=title, kind=kind, location=node.location,
                       number=number, role=role, pages=pages, body_path=body_path,
-                      body_text=body_text, summary_path=summary_path, summary_text=summary_text)
+                      body_text=body_text, summary_path=summary_path, summary_text=summary_text,
+                      heading=heading)
         return entry, explicit is not None
 
     def _pages(self, node: YNode) -> PageRange | None:

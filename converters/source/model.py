@@ -120,6 +120,9 @@ class Entry:
     body_text: str | None = None
     summary_path: Path | None = None
     summary_text: str | None = None
+    # --- issue 15: look --- "shown" or "hidden"; None: hidden for title pages, dedication and
+    # epigraph (see render.frontmatter.heading_printed), shown otherwise.
+    heading: str | None = None
 
     @property
     def label(self) -> str:
