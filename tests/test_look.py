@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import docx
+import pikepdf
 import pytest
+from docx.oxml.ns import qn
 from fontTools.ttLib import TTFont
 from lxml import etree
 from pypdf import PdfReader
 
-from converters import load_book, render
+from converters import build, load_book, render
 from converters.assets.fonts import serif_faces
 from converters.core.errors import SourceError
 from converters.epub.subset import ALWAYS, subset_font, text_of
@@ -153,3 +156,71 @@ def test_hidden_heading_key_and_default_for_dedication(write_source, tmp_path):
         load_book(bad)
     assert "heading 'gone' must be 'shown' or 'hidden'" in str(caught.value)
     assert caught.value.problems[0].location.line == 13
+
+
+# --- style: theme, CSS, fonts -------------------------------------------------------------------
+
+NOTO = Path("/usr/share/fonts/truetype/noto")
+STYLED_YAML = MINIMAL_YAML.replace("contents:\n", """style:
+  theme: technical
+  css: {epub: epub.css, pdf: pdf.css}
+  fonts:
+    body: {family: Book Serif, regular: fonts/Body.ttf, italic: fonts/Body-Italic.ttf}
+contents:
+""")
+
+
+def _restricted(source: Path) -> bytes:
+    font = TTFont(source)
+    font["OS/2"].fsType = 0x0002
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.slow
+def test_style_block_sets_theme_css_and_fonts_in_all_three_editions(write_source, tmp_path):
+    if not (NOTO / "NotoSerif-Regular.ttf").is_file():
+        pytest.skip("fonts-noto-core is not installed (run .ci/sysdeps)")
+    src = write_source({"book.yaml": STYLED_YAML,
+                        "one.md": "Text with *italic* and `code()`.\n\n{.special}\nRed.\n",
+                        "epub.css": "p.special { color: #c00; }\n",
+                        "pdf.css": "p.special { color: #00c; }\n",
+                        "fonts/Body.ttf": (NOTO / "NotoSerif-Regular.ttf").read_bytes(),
+                        "fonts/Body-Italic.ttf": (NOTO / "NotoSerif-Italic.ttf").read_bytes()})
+    dist = {r.format: r.path for r in build(src, tmp_path / "out")}
+    files = _epub_files(dist["epub"])
+    css = files["EPUB/style/book.css"].decode()
+    assert css.index("p.special { color: #c00; }") > css.index('font-family: "Book Serif"')
+    assert 'url("../fonts/Body.ttf")' in css and "pdf.css" not in css
+    body = TTFont(io.BytesIO(files["EPUB/fonts/Body.ttf"]))
+    assert body["name"].getDebugName(1) == "Noto Serif" and len(files["EPUB/fonts/Body.ttf"]) \
+        < (NOTO / "NotoSerif-Regular.ttf").stat().st_size / 5
+    assert "EPUB/fonts/NotoSans-Bold.ttf" in files  # the technical theme's headings
+    with pikepdf.open(dist["pdf"]) as pdf:
+        names = {str(f.get("/BaseFont")).split("+")[-1] for page in pdf.pages
+                 for f in page.Resources.Font.values()}
+    assert {"Book-Serif", "Book-Serif-Italic", "Noto-Sans-Bold", "DejaVu-Sans-Mono"} <= names
+    document = docx.Document(dist["docx"])
+    defaults = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))
+    assert defaults.find(qn("w:rPr")).find(qn("w:rFonts")).get(qn("w:ascii")) == "Book Serif"
+    heading = document.styles["Heading 1"].element.rPr.find(qn("w:rFonts"))
+    assert heading.get(qn("w:ascii")) == "Noto Sans"
+
+
+def test_style_errors_are_located(write_source):
+    src = write_source({"book.yaml": MINIMAL_YAML.replace("contents:\n", """style:
+  theme: literal
+  css: notes.txt
+  fonts:
+    body: No Such Family
+    code: {family: Locked, regular: fonts/Locked.ttf}
+contents:
+"""), "one.md": "Text.\n", "notes.txt": "x", "fonts/Locked.ttf":
+        _restricted(serif_faces()["regular"])})
+    with pytest.raises(SourceError) as caught:
+        load_book(src)
+    found = {(p.location.line, p.code) for p in caught.value.problems}
+    assert found == {(9, "theme"), (10, "css"), (12, "font"), (13, "font-licence")}
+    text = str(caught.value)
+    assert "did you mean 'literary'?" in text and "forbids embedding" in text

@@ -88,3 +88,42 @@ def _tiny(rpr: etree._Element) -> None:
             return
     rpr.append(size)
     rpr.append(size_cs)
+
+
+# --- the book's font families (style: fonts:) -----------------------------------------------
+
+# Styles each font slot sets, by style name as pandoc's reference document has them.
+SLOT_STYLES = {
+    "headings": ("Heading 1", "Heading 2", "Heading 3", "Heading 4", "Heading 5", "Heading 6",
+                 "Title", "Subtitle"),
+    "code": ("Source Code", "Verbatim Char"),
+}
+
+
+def apply_families(doc: DocxDocument, families: dict[str, str]) -> None:
+    """Set the body family as the document default and the others on their styles."""
+    styles = doc.styles.element
+    if "body" in families:
+        rpr = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+        _set_fonts(rpr, families["body"])
+    by_name = {s.name: s for s in doc.styles}
+    for slot, names in SLOT_STYLES.items():
+        if slot not in families:
+            continue
+        for name in names:
+            style = by_name.get(name)
+            if style is not None:
+                rpr = style.element.get_or_add_rPr()
+                _set_fonts(rpr, families[slot])
+
+
+def _set_fonts(rpr: etree._Element, family: str) -> None:
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in list(fonts.attrib):
+        if attr.lower().endswith("theme"):
+            del fonts.attrib[attr]
+    for slot in ("ascii", "hAnsi", "cs", "eastAsia"):
+        fonts.set(qn(f"w:{slot}"), family)

@@ -19,6 +19,7 @@ from docx.styles.style import BaseStyle
 
 from ..assets.fonts import FAMILY
 from ..source.model import Book
+from .look import apply_families
 
 SERIF = FAMILY
 
@@ -72,6 +73,7 @@ def reference_docx(book: Book) -> bytes:
     styles = doc.styles
     names = {s.name: s for s in styles}
     _serif_everywhere(doc)
+    apply_families(doc, {slot: c.family for slot, c in book.style.fonts.items()})
     for name, size, bold, italic, align in _PARAGRAPH_STYLES:
         style = names.get(name) or styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         _restyle(style, size, bold, italic, align)

@@ -10,6 +10,7 @@ source give the same bytes.
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -23,6 +24,9 @@ ALWAYS = "".join(chr(c) for c in range(0x20, 0x7F)) + "\u00a0\u00ad\u2010\u2011\
 # name records kept: copyright, family, style, unique id, full name, version, PostScript name,
 # trademark, manufacturer, designer, description, vendor URL, designer URL, licence, licence URL.
 NAME_IDS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
+# The subsetter drops private tables it cannot subset (Charis's Silt, FontForge's FFTM) and
+# says so at WARNING level; dropping them is what an embedded subset wants, not a problem.
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
 
 def text_of(documents: Iterable[bytes]) -> str:

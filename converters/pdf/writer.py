@@ -23,6 +23,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from ..assets import fonts
 from ..core.dates import build_datetime
+from ..render import style
 from ..render.book import RenderedBook
 from ..source.model import Book
 from . import post as pdfpost
@@ -205,9 +206,15 @@ def html_document(rendered: RenderedBook, turns: frozenset[str] = frozenset()) -
             + "".join(head) + f"</head><body>{adapt(rendered, turns)}</body></html>")
 
 
-def stylesheets(book: Book, layout: str) -> list[weasyprint.CSS]:
+def stylesheets(book: Book, layout: str, fetcher: ConfinedFetcher,
+                font_config: FontConfiguration) -> list[weasyprint.CSS]:
     house = resources.files("converters.assets").joinpath("pdf.css").read_text(encoding="utf-8")
-    return [weasyprint.CSS(string=house), weasyprint.CSS(string=page_css(book, layout))]
+    sheets = [weasyprint.CSS(string=house), weasyprint.CSS(string=page_css(book, layout))]
+    own = style.pdf_css(book, SOURCE_URL)  # the book's theme, fonts and CSS (issue 15)
+    if own:
+        sheets.append(weasyprint.CSS(string=own, base_url=SOURCE_URL, url_fetcher=fetcher,
+                                     font_config=font_config))
+    return sheets
 
 
 def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
@@ -218,7 +225,8 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
     turns: frozenset[str] = frozenset()
     # Parsed once and shared by the layout passes.
     font_config, cache = FontConfiguration(), {}
-    sheets, fetcher = stylesheets(book, options.pdf_layout), ConfinedFetcher(book.source_dir)
+    fetcher = ConfinedFetcher(book.source_dir)
+    sheets = stylesheets(book, options.pdf_layout, fetcher, font_config)
     for _ in range(MAX_LAYOUTS):
         document = weasyprint.HTML(string=html_document(rendered, turns), base_url=SOURCE_URL,
                                    url_fetcher=fetcher

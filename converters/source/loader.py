@@ -31,6 +31,7 @@ from .model import (
     Subject,
 )
 from .paths import confine
+from .style import read_style
 from .yamlnodes import MAX_YAML_BYTES, XML_INVALID, YNode, read_yaml
 
 BOOK_FILE = "book.yaml"
@@ -40,7 +41,7 @@ MAX_MARKDOWN_BYTES = 1 << 20
 
 BOOK_KEYS = ("title", "subtitle", "creators", "publisher", "date", "language", "identifiers",
              "rights", "subjects", "description", "series", "edition", "cover", "print", "docx",
-             "contents")
+             "contents", "style")  # style: issue 15, see source/style.py
 ENTRY_KEYS = ("title", "kind", "number", "role", "pages", "file", "summary", "id",
               "heading")  # issue 15
 CREATOR_KEYS = ("name", "role", "file-as")
@@ -270,6 +271,7 @@ class _Loader:
             cover_path=self._image(fields.get("cover"), "cover"),
             print=self._print(fields.get("print")),
             docx_reference=self._docx(fields.get("docx")),
+            style=read_style(self, fields.get("style")),
             entries=entries,
             files=tuple(self.files),
         )

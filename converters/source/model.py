@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import Location
+from .style import Style
 
 KINDS = ("front", "chapter", "back")
 
@@ -156,6 +157,7 @@ class Book:
     print: PrintSettings = field(default_factory=PrintSettings)
     docx_reference: Path | None = None
     files: tuple[Path, ...] = ()  # every source file read, for fingerprints
+    style: Style = field(default_factory=Style)  # issue 15: the style: block
 
     @property
     def year(self) -> str:
