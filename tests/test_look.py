@@ -7,6 +7,8 @@ python-docx).
 from __future__ import annotations
 
 import io
+import shutil
+import textwrap
 import zipfile
 from pathlib import Path
 
@@ -38,7 +40,7 @@ def test_epub_fonts_are_subsets_covering_every_character_shown(sample_dist, rich
         if limit:
             assert dist["epub"].stat().st_size < limit
         shown = text_of(data for name, data in files.items() if name.endswith(".xhtml"))
-        fonts = {n: d for n, d in files.items() if n.endswith(".ttf")}
+        fonts = {n: d for n, d in files.items() if "/CharisSIL-" in n}
         assert len(fonts) == 4
         for name, data in fonts.items():
             full = serif_faces()[next(k for k, p in serif_faces().items() if name.endswith(p.name))]
@@ -224,3 +226,68 @@ contents:
     assert found == {(9, "theme"), (10, "css"), (12, "font"), (13, "font-licence")}
     text = str(caught.value)
     assert "did you mean 'literary'?" in text and "forbids embedding" in text
+
+
+# --- every script ---------------------------------------------------------------------------------
+
+SCRIPTS_MD = """Greek λόγος and Russian слово.
+
+Hebrew: [שלום עולם]{lang=he} is set right to left.
+
+Arabic: [السلام عليكم]{lang=ar} too.
+
+Japanese: [日本語のテキスト]{lang=ja}.
+
+A character no font has: \ue000 here.
+"""
+
+
+@pytest.fixture(scope="module")
+def scripts_dist(tmp_path_factory):
+    if not Path("/usr/share/fonts/truetype/noto/NotoSerifHebrew-Regular.ttf").is_file():
+        pytest.skip("fonts-noto-core is not installed (run .ci/sysdeps)")
+    src = tmp_path_factory.mktemp("scripts") / "src"
+    src.mkdir()
+    (src / "book.yaml").write_text(textwrap.dedent(MINIMAL_YAML), encoding="utf-8")
+    (src / "one.md").write_text(SCRIPTS_MD, encoding="utf-8")
+    return {r.format: r for r in build(src, tmp_path_factory.mktemp("scripts-out"))}
+
+
+@pytest.mark.slow
+def test_every_script_falls_back_to_the_same_families_in_all_editions(scripts_dist,
+                                                                       epubcheck_once):
+    wanted = ["Noto Serif Hebrew", "Noto Naskh Arabic", "Noto Serif CJK JP"]
+    with pikepdf.open(scripts_dist["pdf"].path) as pdf:
+        names = {str(f.get("/BaseFont")).split("+")[-1] for page in pdf.pages
+                 for f in page.Resources.Font.values()}
+    assert {w.replace(" ", "-") for w in wanted} <= names
+    files = _epub_files(scripts_dist["epub"].path)
+    css = files["EPUB/style/book.css"].decode()
+    stack = [line for line in css.splitlines() if line.startswith("body {")][-1]
+    assert all(f'"{w}"' in stack for w in wanted)
+    hebrew = TTFont(io.BytesIO(files["EPUB/fonts/NotoSerifHebrew-Regular.ttf"])).getBestCmap()
+    assert all(ord(c) in hebrew for c in "שלוםעולם")
+    cjk = files["EPUB/fonts/NotoSerifCJK-Regular-0.otf"]
+    assert len(cjk) < 200_000 and ord("語") in TTFont(io.BytesIO(cjk)).getBestCmap()
+    chapter = etree.fromstring(files["EPUB/text/chapter-1.xhtml"])
+    span = chapter.find(".//x:span[@lang='he']", NS)
+    assert span.get("dir") == "rtl" and chapter.find(".//x:span[@lang='ja']", NS).get("dir") is None
+    document = docx.Document(scripts_dist["docx"].path)
+    fonts = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(
+        qn("w:rPr")).find(qn("w:rFonts"))
+    assert fonts.get(qn("w:eastAsia")) == "Noto Serif CJK JP"
+    assert fonts.get(qn("w:cs")) == "Noto Serif Hebrew"
+    rtl_runs = [r for r in document.element.body.iter(qn("w:r"))
+                if r.find(f"{qn('w:rPr')}/{qn('w:rtl')}") is not None]
+    assert any("שלום" in "".join(t.text for t in r.iter(qn("w:t"))) for r in rtl_runs)
+    if shutil.which("java"):
+        _, messages = epubcheck_once(scripts_dist["epub"].path)
+        assert [m for m in messages if m.severity in ("FATAL", "ERROR", "WARNING")] == []
+
+
+@pytest.mark.slow
+def test_a_character_no_font_has_is_one_located_warning(scripts_dist):
+    for result in scripts_dist.values():
+        about = [w for w in result.warnings if "U+E000" in w]
+        assert len(about) == 1, (result.format, result.warnings)
+        assert "one.md:9:26: no installed font has U+E000" in about[0]

@@ -129,8 +129,9 @@ def _build(args: argparse.Namespace) -> int:
         print(f"editions: error: {exc}; nothing was written", file=sys.stderr)
         return EXIT_FAILED
     progress.close()
+    seen: set[str] = set()  # a warning about the source, made once, is printed once
     for r in results:
-        _print_result(r)
+        _print_result(r, seen)
     checks = {}
     if args.check:
         from ..check.structural import Expected
@@ -146,8 +147,12 @@ def _build(args: argparse.Namespace) -> int:
     return code
 
 
-def _print_result(r: EditionResult) -> None:
+def _print_result(r: EditionResult, seen: set[str] | None = None) -> None:
     for warning in r.warnings:
+        if seen is not None and warning in seen:
+            continue
+        if seen is not None:
+            seen.add(warning)
         print(f"editions: warning: {r.format}: {warning}", file=sys.stderr)
     if r.status == "failed":
         kept = " (the previous file is kept)" if r.path.exists() else ""

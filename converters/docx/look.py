@@ -100,12 +100,19 @@ SLOT_STYLES = {
 }
 
 
-def apply_families(doc: DocxDocument, families: dict[str, str]) -> None:
-    """Set the body family as the document default and the others on their styles."""
+def apply_families(doc: DocxDocument, families: dict[str, str], *, east_asian: str | None = None,
+                   complex_script: str | None = None) -> None:
+    """Set the body family as the document default and the others on their styles; the
+    script fallbacks go to the default's East Asian and complex-script (RTL) slots."""
     styles = doc.styles.element
+    rpr = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     if "body" in families:
-        rpr = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
         _set_fonts(rpr, families["body"])
+    fonts = rpr.find(qn("w:rFonts"))
+    if east_asian and fonts is not None:
+        fonts.set(qn("w:eastAsia"), east_asian)
+    if complex_script and fonts is not None:
+        fonts.set(qn("w:cs"), complex_script)
     by_name = {s.name: s for s in doc.styles}
     for slot, names in SLOT_STYLES.items():
         if slot not in families:

@@ -18,6 +18,7 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.styles.style import BaseStyle
 
 from ..assets.fonts import FAMILY
+from ..render.scripts import Fallbacks
 from ..source.model import Book
 from .look import apply_families
 
@@ -65,7 +66,7 @@ def pandoc_default_reference() -> bytes:
                            "reference.docx"], check=True, capture_output=True).stdout
 
 
-def reference_docx(book: Book) -> bytes:
+def reference_docx(book: Book, fallbacks: Fallbacks | None = None) -> bytes:
     """The publisher's reference document if the source names one, else the house style."""
     if book.docx_reference is not None:
         return book.docx_reference.read_bytes()
@@ -73,7 +74,11 @@ def reference_docx(book: Book) -> bytes:
     styles = doc.styles
     names = {s.name: s for s in styles}
     _serif_everywhere(doc)
-    apply_families(doc, {slot: c.family for slot, c in book.style.fonts.items()})
+    fallbacks = fallbacks or Fallbacks()
+    apply_families(doc, {slot: c.family for slot, c in book.style.fonts.items()},
+                   east_asian=fallbacks.first("Noto Serif CJK", "Noto Sans CJK"),
+                   complex_script=fallbacks.first("Noto Serif Hebrew", "Noto Naskh Arabic",
+                                                  "Noto Sans Hebrew", "Noto Sans Arabic"))
     for name, size, bold, italic, align in _PARAGRAPH_STYLES:
         style = names.get(name) or styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         _restyle(style, size, bold, italic, align)

@@ -59,7 +59,7 @@ def write_docx(rendered: RenderedBook, target: Path, workdir: Path,
                options: BuildOptions) -> None:
     book = rendered.book
     reference = workdir / "reference.docx"
-    reference.write_bytes(reference_docx(book))
+    reference.write_bytes(reference_docx(book, rendered.fallbacks))
     # Only the language goes to pandoc: with a title it would write its own title block,
     # duplicating the title page; docx_post writes the document properties instead.
     meta_file = workdir / "docx-metadata.json"

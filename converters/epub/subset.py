@@ -44,8 +44,9 @@ def text_of(documents: Iterable[bytes]) -> str:
     return "".join(sorted(chars))
 
 
-def subset_font(path: Path, text: str) -> bytes:
-    """The font at ``path`` cut down to the glyphs ``text`` (plus ALWAYS) needs."""
+def subset_font(path: Path, text: str, index: int = 0) -> bytes:
+    """The font at ``path`` (face ``index`` of a collection) cut down to the glyphs ``text``
+    (plus ALWAYS) needs."""
     options = subset.Options()
     options.layout_features = ["*"]  # keep every feature for the glyphs that stay
     options.name_IDs = NAME_IDS
@@ -54,7 +55,7 @@ def subset_font(path: Path, text: str) -> bytes:
     options.notdef_outline = True  # a missing glyph shows as a box, not as nothing
     options.hinting = False  # reading systems render at screen sizes with their own hinting
     options.desubroutinize = True
-    font = TTFont(path, recalcTimestamp=False, lazy=False)
+    font = TTFont(path, recalcTimestamp=False, lazy=False, fontNumber=index)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted({ord(c) for c in text + ALWAYS}))
     subsetter.subset(font)

@@ -78,7 +78,8 @@ def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
     out.title = book.title
     house = resources.files("converters.assets").joinpath("epub.css").read_text(encoding="utf-8")
     out.add_item(epub.EpubItem(uid="style", file_name=STYLE_HREF, media_type="text/css",
-                               content=(house + "\n" + style.epub_css(book)).encode("utf-8")))
+                               content=(house + "\n" + style.epub_css(book, rendered.fallbacks)
+                                        ).encode("utf-8")))
     image_items = {}
     for path, ref in sorted(rendered.images.items(), key=lambda kv: kv[1].rel):
         item = epub.EpubItem(uid="img-" + _safe_id(ref.rel), file_name=ref.rel,
@@ -110,10 +111,11 @@ def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
     for key, path in serif_faces().items():
         out.add_item(epub.EpubItem(uid=f"font-{key}", file_name=f"fonts/{FILES[key]}",
                                    media_type="font/ttf", content=subset_font(path, shown)))
-    for n, (path, name) in enumerate(style.epub_font_files(book).items()):
-        kind = "font/otf" if path.suffix.lower() == ".otf" else "font/ttf"
+    for n, ((path, index), name) in enumerate(style.epub_font_files(book, rendered.fallbacks)
+                                              .items()):
+        kind = "font/otf" if name.endswith(".otf") else "font/ttf"
         out.add_item(epub.EpubItem(uid=f"font-style-{n}", file_name=f"fonts/{name}",
-                                   media_type=kind, content=subset_font(path, shown)))
+                                   media_type=kind, content=subset_font(path, shown, index)))
     # A cover drawn from the title is words, not a picture; a supplied one is a picture.
     facts.visual_cover = book.cover_path is not None
 

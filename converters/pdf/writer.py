@@ -28,6 +28,7 @@ from ..render.book import RenderedBook
 from ..source.model import Book
 from . import post as pdfpost
 from .fetch import SOURCE_URL, ConfinedFetcher
+from .glyphs import known_missing
 
 if TYPE_CHECKING:
     from ..core.options import BuildOptions
@@ -206,11 +207,13 @@ def html_document(rendered: RenderedBook, turns: frozenset[str] = frozenset()) -
             + "".join(head) + f"</head><body>{adapt(rendered, turns)}</body></html>")
 
 
-def stylesheets(book: Book, layout: str, fetcher: ConfinedFetcher,
+def stylesheets(rendered: RenderedBook, layout: str, fetcher: ConfinedFetcher,
                 font_config: FontConfiguration) -> list[weasyprint.CSS]:
+    book = rendered.book
     house = resources.files("converters.assets").joinpath("pdf.css").read_text(encoding="utf-8")
     sheets = [weasyprint.CSS(string=house), weasyprint.CSS(string=page_css(book, layout))]
-    own = style.pdf_css(book, SOURCE_URL)  # the book's theme, fonts and CSS (issue 15)
+    # The book's theme, fonts, script fallbacks and CSS (issue 15).
+    own = style.pdf_css(book, rendered.fallbacks, SOURCE_URL)
     if own:
         sheets.append(weasyprint.CSS(string=own, base_url=SOURCE_URL, url_fetcher=fetcher,
                                      font_config=font_config))
@@ -226,13 +229,14 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
     # Parsed once and shared by the layout passes.
     font_config, cache = FontConfiguration(), {}
     fetcher = ConfinedFetcher(book.source_dir)
-    sheets = stylesheets(book, options.pdf_layout, fetcher, font_config)
+    sheets = stylesheets(rendered, options.pdf_layout, fetcher, font_config)
     for _ in range(MAX_LAYOUTS):
-        document = weasyprint.HTML(string=html_document(rendered, turns), base_url=SOURCE_URL,
-                                   url_fetcher=fetcher
-                                   ).render(font_config=font_config, cache=cache,
-                                            stylesheets=sheets, pdf_variant=variant,
-                                            pdf_tags=True)
+        with known_missing(rendered.fallbacks.missing):  # already reported at their lines
+            document = weasyprint.HTML(string=html_document(rendered, turns), base_url=SOURCE_URL,
+                                       url_fetcher=fetcher
+                                       ).render(font_config=font_config, cache=cache,
+                                                stylesheets=sheets, pdf_variant=variant,
+                                                pdf_tags=True)
         more = _footnote_turns(document)
         if not more - turns:
             break
@@ -242,7 +246,7 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
     front_pages = next((i for i, page in enumerate(document.pages)
                         if first_body and first_body in page.anchors), len(document.pages))
     raw = workdir / "weasyprint.pdf"
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), known_missing(rendered.fallbacks.missing):
         # WeasyPrint 70 opens its sRGB profile for PDF/A output intents and never closes it;
         # the ResourceWarning is WeasyPrint's, not a problem with the book.
         warnings.simplefilter("ignore", ResourceWarning)

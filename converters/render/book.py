@@ -18,7 +18,7 @@ from lxml import html as lhtml
 
 from ..core.errors import ProblemCollector
 from ..source.model import ROLES, Book, Entry
-from . import frontmatter, markdown
+from . import frontmatter, markdown, scripts
 
 # Ids the toolkit makes (an entry's h1, footnotes) join with three hyphens; a heading's id
 # joins its entry's with two, and pandoc's heading ids begin with a letter, so they never meet.
@@ -54,6 +54,8 @@ class RenderedBook:
     book: Book
     entries: list[RenderedEntry]
     images: dict[Path, markdown.ImageRef]  # absolute path -> where it goes, its media type
+    # issue 15: the installed families that set what the book's fonts lack
+    fallbacks: scripts.Fallbacks = field(default_factory=scripts.Fallbacks)
 
     def owner_of(self) -> dict[str, str]:
         """Which entry holds each id, so a split edition (EPUB) can point links at files."""
@@ -77,12 +79,14 @@ def render(book: Book) -> RenderedBook:
         fragments = list(pool.map(
             lambda p: markdown.to_html(p, resolver, book.source_dir, problems, images), parsed))
     problems.raise_if_any()
-    parts = {(p.entry_id, p.part): _unique_ids(frag, f"{p.entry_id}{GENERATED}{p.part}-")
+    parts = {(p.entry_id, p.part): scripts.set_directions(
+                 _unique_ids(frag, f"{p.entry_id}{GENERATED}{p.part}-"))
              for p, frag in zip(parsed, fragments, strict=True)}
     entries = [_section(book, entry, parts.get((entry.id, "summary")),
                         parts.get((entry.id, "body"))) for entry in book.entries]
     _check_unique_ids(entries, problems)
-    return RenderedBook(book, entries, images)
+    return RenderedBook(book, entries, images,
+                        scripts.find_fallbacks(book, [e.html for e in entries]))
 
 
 def _check_unique_ids(entries: list[RenderedEntry], problems: ProblemCollector) -> None:
