@@ -15,6 +15,7 @@ from pathlib import Path
 import docx
 import pikepdf
 import pytest
+import weasyprint
 from docx.oxml.ns import qn
 from fontTools.ttLib import TTFont
 from lxml import etree
@@ -22,6 +23,7 @@ from pypdf import PdfReader
 
 from converters import build, load_book, render
 from converters.assets.fonts import serif_faces
+from converters.check.typography import count
 from converters.core.errors import SourceError
 from converters.epub.subset import ALWAYS, subset_font, text_of
 from tests.conftest import MINIMAL_YAML
@@ -291,3 +293,38 @@ def test_a_character_no_font_has_is_one_located_warning(scripts_dist):
         about = [w for w in result.warnings if "U+E000" in w]
         assert len(about) == 1, (result.format, result.warnings)
         assert "one.md:9:26: no installed font has U+E000" in about[0]
+
+
+# --- PDF typography ---------------------------------------------------------------------------
+
+SHERLOCK = Path(__file__).resolve().parents[2] / "shared" / "books" / "sherlock"
+if not SHERLOCK.is_dir():
+    SHERLOCK = Path("/work/shared/books/sherlock")
+
+
+def test_typography_counts_read_inserted_hyphens_from_pdf_lines(tmp_path):
+    """The counter itself, on a PDF whose lines are known: three lines in a row ending in an
+    inserted hyphen (U+2010), each leaving a two-letter fragment, and one turning the page."""
+    html = ("<style>@page { size: 80mm 40mm; margin: 5mm; } p { margin: 0; font-size: 10pt; "
+            "line-height: 12pt; }</style><p>aa bbbb\u2010<br>cc dd eeee\u2010<br>ff gg "
+            "hhhh\u2010<br>ii and a compound-word</p><p style='break-before: page'>x "
+            "yyyy\u2010</p><p>zzzz.</p>")
+    path = tmp_path / "t.pdf"
+    weasyprint.HTML(string=html).write_pdf(path)
+    counts = count(path)
+    assert counts.hyphenated_lines == 4 and counts.hyphen_ladders == 1
+    assert counts.short_fragments == 3  # cc, ff, ii; "compound-word" is the text's own hyphen
+    assert counts.examples["short_fragments"] == ["bbbb-cc", "eeee-ff", "hhhh-ii"]
+    assert counts.pages == 2
+
+
+@pytest.mark.slow
+def test_sherlock_pdf_has_no_short_fragments_ladders_or_hyphens_across_page_turns(tmp_path):
+    if not (SHERLOCK / "book.yaml").is_file():
+        pytest.skip("the story collection is not in ../shared/books/sherlock")
+    pdf = build(SHERLOCK, tmp_path, ["pdf"])[0].path
+    counts = count(pdf)
+    assert counts.hyphenated_lines > 300  # hyphenation is on, just better placed
+    assert counts.short_fragments == 0, counts.examples.get("short_fragments")
+    assert counts.hyphen_ladders == 0
+    assert counts.page_turn_hyphens == 0, counts.examples.get("page_turn_hyphens")

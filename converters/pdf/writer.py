@@ -26,6 +26,7 @@ from ..core.dates import build_datetime
 from ..render import style
 from ..render.book import RenderedBook
 from ..source.model import Book
+from . import hyphenation
 from . import post as pdfpost
 from .fetch import SOURCE_URL, ConfinedFetcher
 from .glyphs import known_missing
@@ -94,12 +95,16 @@ def page_css(book: Book, layout: str = "screen") -> str:
     return "\n".join(rules)
 
 
-def adapt(rendered: RenderedBook, turns: frozenset[str] = frozenset()) -> str:
+def adapt(rendered: RenderedBook, turns: frozenset[str] = frozenset(),
+          nohyph: frozenset[tuple[str, str]] = frozenset()) -> str:
     """The entries' shared HTML, re-wrapped for the printed book; returns the <body> content.
 
     Paragraphs are numbered (data-n="ENTRY.N") so a layout pass can name one; those in
     ``turns`` start a new page (see _footnote_turns)."""
     first_body = next((r.id for r in rendered.entries if r.entry.kind == "chapter"), None)
+    unhyphenated: dict[str, list[str]] = {}  # data-n -> words set whole (pdf/hyphenation.py)
+    for key, word in nohyph:
+        unhyphenated.setdefault(key, []).append(word)
     parts = []
     for number, rendered_entry in enumerate(rendered.entries):
         entry = rendered_entry.entry
@@ -120,6 +125,8 @@ def adapt(rendered: RenderedBook, turns: frozenset[str] = frozenset()) -> str:
             block.set("data-n", f"{number}.{n}")
             if f"{number}.{n}" in turns:
                 _turn(block)
+            if f"{number}.{n}" in unhyphenated:
+                hyphenation.apply(block, unhyphenated[f"{number}.{n}"])
         parts.append(etree.tostring(section, method="html", encoding="unicode"))
     return "".join(parts)
 
@@ -191,7 +198,8 @@ def _drop(element: etree._Element) -> None:
     parent.remove(element)
 
 
-def html_document(rendered: RenderedBook, turns: frozenset[str] = frozenset()) -> str:
+def html_document(rendered: RenderedBook, turns: frozenset[str] = frozenset(),
+                  nohyph: frozenset[tuple[str, str]] = frozenset()) -> str:
     """The whole book as one HTML document, with the metadata WeasyPrint puts in the PDF."""
     book = rendered.book
     e = html.escape
@@ -204,7 +212,7 @@ def html_document(rendered: RenderedBook, turns: frozenset[str] = frozenset()) -
             f'<meta name="dcterms.created" content="{created}">',
             f'<meta name="dcterms.modified" content="{created}">']
     return (f'<!DOCTYPE html><html lang="{e(book.language)}"><head><meta charset="utf-8">'
-            + "".join(head) + f"</head><body>{adapt(rendered, turns)}</body></html>")
+            + "".join(head) + f"</head><body>{adapt(rendered, turns, nohyph)}</body></html>")
 
 
 def stylesheets(rendered: RenderedBook, layout: str, fetcher: ConfinedFetcher,
@@ -226,21 +234,24 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
     fonts.serif_faces()  # fail with the package name rather than fall back to another serif
     variant = "pdf/a-3b" if options.pdf_standard == "a-3b" else "pdf/ua-1"
     turns: frozenset[str] = frozenset()
+    nohyph: frozenset[tuple[str, str]] = frozenset()
     # Parsed once and shared by the layout passes.
     font_config, cache = FontConfiguration(), {}
     fetcher = ConfinedFetcher(book.source_dir)
     sheets = stylesheets(rendered, options.pdf_layout, fetcher, font_config)
     for _ in range(MAX_LAYOUTS):
         with known_missing(rendered.fallbacks.missing):  # already reported at their lines
-            document = weasyprint.HTML(string=html_document(rendered, turns), base_url=SOURCE_URL,
-                                       url_fetcher=fetcher
+            document = weasyprint.HTML(string=html_document(rendered, turns, nohyph),
+                                       base_url=SOURCE_URL, url_fetcher=fetcher
                                        ).render(font_config=font_config, cache=cache,
                                                 stylesheets=sheets, pdf_variant=variant,
                                                 pdf_tags=True)
         more = _footnote_turns(document)
-        if not more - turns:
+        words = hyphenation.unhyphenations(document)  # page-turn hyphens and ladders
+        if not more - turns and not words - nohyph:
             break
         turns |= more
+        nohyph |= words
     first_body = next((e.id for e in book.entries if e.kind == "chapter"), None)
     # A book without chapter-kind entries is all front matter, numbered in roman throughout.
     front_pages = next((i for i, page in enumerate(document.pages)
