@@ -135,7 +135,8 @@ def test_title_page_without_pandoc_title_block(rich_dist, rich_book):
     assert text(first) == "Title page", "pandoc's own title block must not precede the book"
     # The title page's heading stays for navigation but is hidden and takes no room.
     runs = first.findall(f".//{w('r')}")
-    assert runs and all(r.find(f"{w('rPr')}/{w('vanish')}") is not None for r in runs)
+    assert runs and all(r.find(f"{w('rPr')}/{w('color')}").get(w("val")) == "FFFFFF"
+                        and r.find(f"{w('rPr')}/{w('sz')}").get(w("val")) == "2" for r in runs)
     assert first.find(f"{w('pPr')}/{w('spacing')}").get(w("line")) == "20"
     imprint = [text(p) for p in styled(path, "Imprint")]
     assert "ISBN 978-0-9528313-0-3 (print)" in imprint

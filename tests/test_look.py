@@ -16,6 +16,7 @@ import docx
 import pikepdf
 import pytest
 import weasyprint
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from fontTools.ttLib import TTFont
 from lxml import etree
@@ -328,3 +329,49 @@ def test_sherlock_pdf_has_no_short_fragments_ladders_or_hyphens_across_page_turn
     assert counts.short_fragments == 0, counts.examples.get("short_fragments")
     assert counts.hyphen_ladders == 0
     assert counts.page_turn_hyphens == 0, counts.examples.get("page_turn_hyphens")
+
+
+# --- DOCX typography ----------------------------------------------------------------------------
+
+def test_docx_sets_body_text_as_a_book_with_hyphenation(rich_dist):
+    document = docx.Document(rich_dist["docx"])
+    body, first = document.styles["Body Text"], document.styles["First Paragraph"]
+    assert body.paragraph_format.first_line_indent.pt == 13
+    assert first.paragraph_format.first_line_indent.pt == 0
+    for style in (body, first):
+        assert style.paragraph_format.space_after.pt == style.paragraph_format.space_before.pt == 0
+    settings = document.settings.element
+    assert settings.find(qn("w:autoHyphenation")) is not None
+    assert settings.find(qn("w:consecutiveHyphenLimit")).get(qn("w:val")) == "2"
+
+
+def _docx_note_numbers(path) -> list[str]:
+    numbers = []
+    for ref in docx.Document(path).element.body.iter(qn("w:footnoteReference")):
+        assert ref.get(qn("w:customMarkFollows")) == "1"
+        numbers.append("".join(t.text for t in ref.getparent().getnext().iter(qn("w:t"))))
+    return numbers
+
+
+def test_docx_footnotes_restart_in_each_entry_like_the_epub(rich_dist):
+    files = _epub_files(rich_dist["epub"])
+    epub_numbers = []
+    spine = etree.fromstring(files["EPUB/content.opf"])
+    hrefs = {i.get("id"): i.get("href") for i in spine.iter("{*}item")}
+    for ref in spine.iter("{*}itemref"):
+        doc = etree.fromstring(files["EPUB/" + hrefs[ref.get("idref")]])
+        epub_numbers += ["".join(a.itertext()).strip() for a in
+                         doc.iterfind(".//x:a[@epub:type='noteref']", NS)]
+    docx_numbers = _docx_note_numbers(rich_dist["docx"])
+    assert docx_numbers == epub_numbers
+    assert docx_numbers.count("1") > 1  # restarted in a later entry
+
+
+def test_docx_verse_is_ragged(write_source, tmp_path):
+    src = write_source({"book.yaml": MINIMAL_YAML, "one.md": "Prose before.\n\n| The rain in "
+                        "Spain\n|    falls mainly on the plain,\n| said he.\n\nAfter.\n"})
+    path = build(src, tmp_path / "out", ["docx"])[0].path
+    document = docx.Document(path)
+    verse = [p for p in document.paragraphs if p.style.name == "Verse"]
+    assert len(verse) == 1 and "falls mainly" in verse[0].text
+    assert document.styles["Verse"].paragraph_format.alignment == WD_ALIGN_PARAGRAPH.LEFT

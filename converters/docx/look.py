@@ -1,19 +1,20 @@
-"""DOCX front matter as a publisher sets it: headings that are not printed stay navigable.
+"""DOCX as a publisher sets it: headings that are not printed stay navigable, font families,
+hyphenation, footnotes numbered per entry.
 
-A title page, dedication or epigraph keeps its Heading 1 paragraph, so Word's navigation pane
-and the document outline still list it, but its text is hidden and the paragraph takes no room.
+A title page, dedication or epigraph keeps its Heading 1 paragraph, so Word's navigation pane,
+LibreOffice's navigator and a PDF exported from either still list it; its text is set white at
+1pt (hidden text, w:vanish, would drop it from LibreOffice's outline) and the paragraph takes
+no room.
 """
 
 from __future__ import annotations
+
+import copy
 
 from docx.document import Document as DocxDocument
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from lxml import etree
-
-# Children of w:rPr that must precede w:vanish (ECMA-376 Part 1, 17.3.2.28), in schema order.
-_BEFORE_VANISH = ("rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike",
-                  "dstrike", "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid")
 
 
 def hide_headings(doc: DocxDocument, bookmarks: set[str]) -> None:
@@ -37,7 +38,7 @@ def hide_headings(doc: DocxDocument, bookmarks: set[str]) -> None:
             if rpr is None:
                 rpr = OxmlElement("w:rPr")
                 run.insert(0, rpr)
-            _vanish(rpr)
+            _invisible(rpr)
 
 
 def _set_spacing(ppr: etree._Element) -> None:
@@ -59,15 +60,23 @@ def _set_spacing(ppr: etree._Element) -> None:
     ppr.append(spacing)
 
 
-def _vanish(rpr: etree._Element) -> None:
-    if rpr.find(qn("w:vanish")) is not None:
-        return
-    vanish = OxmlElement("w:vanish")
-    earlier = [c for c in rpr if etree.QName(c).localname in _BEFORE_VANISH]
-    if earlier:
-        earlier[-1].addnext(vanish)
+def _invisible(rpr: etree._Element) -> None:
+    """White and 1pt: on the page it is nothing, to the outline and to a reader it is the title."""
+    for name in ("color", "sz", "szCs"):
+        old = rpr.find(qn(f"w:{name}"))
+        if old is not None:
+            rpr.remove(old)
+    color = OxmlElement("w:color", {qn("w:val"): "FFFFFF"})
+    # w:color follows the toggles and precedes spacing, w, kern, position, sz (17.3.2.28).
+    later = {"spacing", "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect",
+             "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang",
+             "eastAsianLayout", "specVanish", "oMath"}
+    position = next((i for i, c in enumerate(rpr) if etree.QName(c).localname in later), None)
+    if position is None:
+        rpr.append(color)
     else:
-        rpr.insert(0, vanish)
+        rpr.insert(position, color)
+    _tiny(rpr)
 
 
 def _tiny(rpr: etree._Element) -> None:
@@ -134,3 +143,70 @@ def _set_fonts(rpr: etree._Element, family: str) -> None:
             del fonts.attrib[attr]
     for slot in ("ascii", "hAnsi", "cs", "eastAsia"):
         fonts.set(qn(f"w:{slot}"), family)
+
+
+# --- typography: hyphenation, footnotes numbered per entry ------------------------------------
+
+# w:settings children that precede w:autoHyphenation (ECMA-376 Part 1, 17.15.1.78), in order.
+_BEFORE_HYPHENATION = (
+    "writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime",
+    "doNotDisplayPageBoundaries", "displayBackgroundShape", "printPostScriptOverText",
+    "printFractionalCharacterWidth", "printFormsData", "embedTrueTypeFonts", "embedSystemFonts",
+    "saveSubsetFonts", "saveFormsData", "mirrorMargins", "alignBordersAndEdges",
+    "bordersDoNotSurroundHeader", "bordersDoNotSurroundFooter", "gutterAtTop",
+    "hideSpellingErrors", "hideGrammaticalErrors", "activeWritingStyle", "proofState",
+    "formsDesign", "attachedTemplate", "linkStyles", "stylePaneFormatFilter",
+    "stylePaneSortMethod", "documentType", "mailMerge", "revisionView", "trackRevisions",
+    "doNotTrackMoves", "doNotTrackFormatting", "documentProtection", "autoFormatOverride",
+    "styleLockTheme", "styleLockQFSet", "defaultTabStop")
+# As in the PDF: at most two hyphenated lines in a row.
+CONSECUTIVE_HYPHENS = "2"
+
+
+def hyphenation_on(doc: DocxDocument) -> None:
+    """Automatic hyphenation, at most two hyphenated lines in a row."""
+    settings = doc.settings.element
+    for name in ("autoHyphenation", "consecutiveHyphenLimit"):
+        old = settings.find(qn(f"w:{name}"))
+        if old is not None:
+            settings.remove(old)
+    auto = OxmlElement("w:autoHyphenation")
+    limit = OxmlElement("w:consecutiveHyphenLimit", {qn("w:val"): CONSECUTIVE_HYPHENS})
+    earlier = [c for c in settings if etree.QName(c).localname in _BEFORE_HYPHENATION]
+    if earlier:
+        earlier[-1].addnext(auto)
+    else:
+        settings.insert(0, auto)
+    auto.addnext(limit)
+
+
+def number_notes_per_entry(doc: DocxDocument, entry_marks: set[str]) -> dict[str, str]:
+    """Footnotes numbered from 1 in each entry, as in the PDF and the EPUB.
+
+    Word's own restart (numRestart eachSect) needs a section per entry and LibreOffice numbers
+    such notes from 0, so each reference carries its number as a custom mark instead: the
+    same in every application. The note keeps its w:footnoteRef, which shows the reference's
+    custom mark (a literal number there would be shown twice by LibreOffice). ``entry_marks``
+    are the bookmarks of the entries' headings. Returns {footnote id: number}.
+    """
+    numbers: dict[str, str] = {}
+    n = 0
+    for element in doc.element.body.iter(qn("w:bookmarkStart"), qn("w:footnoteReference")):
+        if element.tag == qn("w:bookmarkStart"):
+            if element.get(qn("w:name")) in entry_marks:
+                n = 0
+            continue
+        n += 1
+        ident = element.get(qn("w:id"))
+        numbers[ident] = str(n)
+        element.set(qn("w:customMarkFollows"), "1")
+        run = element.getparent()
+        mark = OxmlElement("w:r")
+        rpr = run.find(qn("w:rPr"))
+        if rpr is not None:
+            mark.append(copy.deepcopy(rpr))
+        text = OxmlElement("w:t")
+        text.text = str(n)
+        mark.append(text)
+        run.addnext(mark)
+    return numbers

@@ -25,7 +25,7 @@ from lxml import etree
 
 from ..render.book import RenderedBook, title_id
 from ..render.frontmatter import NOT_IN_CONTENTS, heading_printed
-from .look import hide_headings
+from .look import hide_headings, hyphenation_on, number_notes_per_entry
 from .props import set_properties
 from .reference import SERIF
 
@@ -64,6 +64,8 @@ def finish(path: Path, rendered: RenderedBook, when: dt.datetime) -> None:
                       if r.entry.role in NOT_IN_CONTENTS})
     hide_headings(doc, {bookmark_name(title_id(r.id)) for r in rendered.entries
                         if not heading_printed(r.entry)})
+    hyphenation_on(doc)
+    number_notes_per_entry(doc, {bookmark_name(title_id(r.id)) for r in rendered.entries})
     first_body = next((r.id for r in rendered.entries if r.entry.kind != "front"), None)
     has_front = any(r.entry.kind == "front" for r in rendered.entries)
     front_end = _front_matter_end(body, bookmark_name(first_body or ""))

@@ -51,6 +51,7 @@ _ADDED_STYLES = (
     ("Series", "Series", "Normal", 9, "center"),
     ("Credit", "Credit", "Normal", 11, "center"),
     ("Edition", "Edition", "Normal", 10, "center"),
+    ("Verse", "Verse", "Normal", None, None),
     ("toc 1", "TOC1", "Normal", 11, None),
     ("toc 2", "TOC2", "Normal", 10.5, None),
     ("toc 3", "TOC3", "Normal", 10, None),
@@ -100,6 +101,7 @@ def reference_docx(book: Book, fallbacks: Fallbacks | None = None) -> bytes:
     abstract.left_indent = abstract.right_indent = Mm(8)
     abstract.space_after = Pt(12)
     names["Title"].paragraph_format.space_before = Pt(48)
+    _book_paragraphs(doc)
     _page(doc, book)
     buffer = io.BytesIO()
     doc.save(buffer)
@@ -151,3 +153,18 @@ def _page(doc, book: Book) -> None:
         section.left_margin, section.right_margin = Mm(p.inner_mm), Mm(p.outer_mm)
         section.top_margin, section.bottom_margin = Mm(p.top_mm), Mm(p.bottom_mm)
         section.header_distance = section.footer_distance = Mm(8)
+
+
+def _book_paragraphs(doc) -> None:
+    """Body text as a book sets it: first-line indents and no space between paragraphs, the
+    first paragraph after a heading flush left; verse ragged right (issue 15)."""
+    by_name = {s.name: s for s in doc.styles}
+    for name, indent in (("Body Text", Pt(13)), ("First Paragraph", Pt(0))):
+        fmt = by_name[name].paragraph_format
+        fmt.first_line_indent = indent
+        fmt.space_before = fmt.space_after = Pt(0)
+    verse = by_name["Verse"].paragraph_format
+    verse.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    verse.left_indent = Mm(8)
+    verse.first_line_indent = Pt(0)
+    verse.space_before = verse.space_after = Pt(6)

@@ -44,6 +44,10 @@ def docx_html(rendered: RenderedBook) -> str:
                     wrapper = lhtml.Element("div", {"data-custom-style": style})
                     para.addprevious(wrapper)
                     wrapper.append(para)
+        for block in root.find_class("line-block"):  # verse: ragged right, its own style
+            wrapper = lhtml.Element("div", {"data-custom-style": "Verse"})
+            block.addprevious(wrapper)
+            wrapper.append(block)
         for div in root.find_class("imprint"):
             div.set("data-custom-style", "Imprint")
         for nav in root.find_class("contents-list"):
