@@ -7,6 +7,7 @@ python-docx).
 from __future__ import annotations
 
 import io
+import posixpath
 import shutil
 import textwrap
 import zipfile
@@ -375,3 +376,82 @@ def test_docx_verse_is_ragged(write_source, tmp_path):
     verse = [p for p in document.paragraphs if p.style.name == "Verse"]
     assert len(verse) == 1 and "falls mainly" in verse[0].text
     assert document.styles["Verse"].paragraph_format.alignment == WD_ALIGN_PARAGRAPH.LEFT
+
+
+# --- EPUB files of a sensible size -----------------------------------------------------------
+
+def _split_epub(source: Path, out: Path, limit: int, monkeypatch) -> Path:
+    from converters.core.options import BuildOptions
+    from converters.epub import split
+    from converters.epub.writer import write_epub
+
+    monkeypatch.setattr(split, "SPLIT_BYTES", limit)
+    out.mkdir()
+    target = out / "book.epub"
+    write_epub(render(load_book(source)), target, out, BuildOptions())
+    return target
+
+
+def _check_links(files: dict[str, bytes]) -> tuple[int, int]:
+    """Every href of every XHTML document (nav included) lands on a file and an id in it;
+    returns (links, cross-file links)."""
+    ids = {}
+    for name, data in files.items():
+        if name.endswith(".xhtml"):
+            root = etree.fromstring(data)
+            ids[name] = {e.get("id") for e in root.iter() if isinstance(e.tag, str)}
+    links = cross = 0
+    for name in ids:
+        base = name.rsplit("/", 1)[0]
+        for a in etree.fromstring(files[name]).iter("{http://www.w3.org/1999/xhtml}a"):
+            href = a.get("href", "")
+            if not href or href.startswith(("http:", "https:", "mailto:")):
+                continue
+            path, _, frag = href.partition("#")
+            target = posixpath.normpath(posixpath.join(base, path)) if path else name
+            assert target in ids, (name, href)
+            assert not frag or frag in ids[target], (name, href)
+            links += 1
+            cross += target != name
+    return links, cross
+
+
+def test_a_long_entry_is_split_with_notes_pages_and_links_intact(tmp_path, monkeypatch,
+                                                                 epubcheck_once):
+    from tests.conftest import RICH
+
+    path = _split_epub(RICH, tmp_path / "rich", 1500, monkeypatch)
+    files = _epub_files(path)
+    parts = sorted(n for n in files if n.startswith("EPUB/text/chapter-1"))
+    assert len(parts) >= 3 and "EPUB/text/chapter-1.2.xhtml" in parts
+    links, cross = _check_links(files)
+    assert links > 20 and cross > 5
+    # A note referred to in one part and printed in another still pops up from its reference.
+    notes = {n: etree.fromstring(files[n]).findall(".//x:a[@epub:type='noteref']", NS)
+             for n in parts}
+    assert any(a.get("href", "").startswith("chapter-1.") for refs in notes.values() for a in refs)
+    nav = etree.fromstring(files["EPUB/nav.xhtml"])
+    heading_links = [a.get("href") for a in nav.iterfind(".//x:nav[@epub:type='toc']//x:a", NS)]
+    assert any(h.startswith("text/chapter-1.") and "#" in h for h in heading_links)
+    page_list = nav.findall(".//x:nav[@epub:type='page-list']//x:a", NS)
+    assert page_list
+    if shutil.which("java"):
+        _, messages = epubcheck_once(path)
+        assert [str(m) for m in messages if m.severity in ("FATAL", "ERROR", "WARNING")] == []
+
+
+@pytest.mark.slow
+def test_sherlock_stories_split_into_files_under_the_limit(tmp_path, monkeypatch,
+                                                           epubcheck_once):
+    if not (SHERLOCK / "book.yaml").is_file():
+        pytest.skip("the story collection is not in ../shared/books/sherlock")
+    path = _split_epub(SHERLOCK, tmp_path / "sherlock", 25_000, monkeypatch)
+    files = _epub_files(path)
+    texts = {n: len(d) for n, d in files.items() if n.startswith("EPUB/text/")}
+    assert len(texts) > 30 and max(texts.values()) < 25_000 + 3_000
+    assert "EPUB/text/a-scandal-in-bohemia.2.xhtml" in texts
+    _, cross = _check_links(files)
+    assert cross > 10
+    if shutil.which("java"):
+        _, messages = epubcheck_once(path)
+        assert [str(m) for m in messages if m.severity in ("FATAL", "ERROR", "WARNING")] == []

@@ -32,6 +32,7 @@ from .content import (
 from .cover import typographic_cover
 from .meta import AccessibilityFacts, write_metadata
 from .nav import Landmark, NavPoint, nav_document, ncx_document, nest
+from .split import split_entry
 from .subset import subset_font, text_of
 
 if TYPE_CHECKING:
@@ -87,19 +88,21 @@ def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
         out.add_item(item)
         image_items[path] = item
     # The cover page and a generated cover take names no entry or source image has.
-    taken = {file_of(e.id) for e in rendered.entries}
+    # Entries past split.SPLIT_BYTES become several files; each part names its own file.
+    parts = [part for entry in rendered.entries for part in split_entry(entry)]
+    taken = {file_of(p.id) for p in parts}
     taken |= {ref.rel for ref in rendered.images.values()}
     cover_href = _cover_image(out, rendered, image_items, _free(GENERATED_COVER, taken))
     cover_page = _free(COVER_PAGE, taken)
 
-    owners = rendered.owner_of()
+    owners = {ident: part.id for part in parts for ident in part.ids}
     cover = _Document(uid="cover", file_name=cover_page, title="Cover", lang=book.language)
     cover.content = _cover_page(rendered, cover_href)
     out.add_item(cover)
     documents = [cover]
     facts = AccessibilityFacts()
     pages: list[PageBreak] = []
-    for entry in rendered.entries:
+    for entry in parts:
         doc = _Document(uid=f"x-{entry.id}", file_name=file_of(entry.id), title=entry.entry.label,
                         lang=book.language)
         doc.content, info = content_document(entry, book, owners)
@@ -119,7 +122,7 @@ def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
     # A cover drawn from the title is words, not a picture; a supplied one is a picture.
     facts.visual_cover = book.cover_path is not None
 
-    toc = [_toc_point(entry) for entry in rendered.entries]
+    toc = [_toc_point(entry, owners) for entry in rendered.entries]
     landmarks = _landmarks(rendered, cover_page)
     out.guide = [{"type": m.guide_type, "href": m.href, "title": m.title} for m in landmarks]
     facts.page_list = bool(pages)
@@ -187,10 +190,11 @@ def cover_alt(book: Book) -> str:
     return f"{book.full_title} — {book.author_line}"
 
 
-def _toc_point(rendered: RenderedEntry) -> NavPoint:
+def _toc_point(rendered: RenderedEntry, owners: dict[str, str]) -> NavPoint:
     href = file_of(rendered.id)
     point = NavPoint(rendered.entry.label, href)
-    point.children = nest([(h.level, h.title, f"{href}#{h.id}") for h in rendered.headings])
+    point.children = nest([(h.level, h.title, f"{file_of(owners.get(h.id, rendered.id))}#{h.id}")
+                           for h in rendered.headings])
     return point
 
 
