@@ -26,7 +26,7 @@ from ..core.dates import build_datetime
 from ..render import style
 from ..render.book import RenderedBook
 from ..source.model import Book
-from . import hyphenation
+from . import hyphenation, spreads
 from . import post as pdfpost
 from .fetch import SOURCE_URL, ConfinedFetcher
 from .glyphs import known_missing
@@ -96,7 +96,8 @@ def page_css(book: Book, layout: str = "screen") -> str:
 
 
 def adapt(rendered: RenderedBook, turns: frozenset[str] = frozenset(),
-          nohyph: frozenset[tuple[str, str]] = frozenset()) -> str:
+          nohyph: frozenset[tuple[str, str]] = frozenset(),
+          spacing: dict[str, str] | None = None) -> str:
     """The entries' shared HTML, re-wrapped for the printed book; returns the <body> content.
 
     Paragraphs are numbered (data-n="ENTRY.N") so a layout pass can name one; those in
@@ -127,6 +128,9 @@ def adapt(rendered: RenderedBook, turns: frozenset[str] = frozenset(),
                 _turn(block)
             if f"{number}.{n}" in unhyphenated:
                 hyphenation.apply(block, unhyphenated[f"{number}.{n}"])
+            if spacing and f"{number}.{n}" in spacing:  # set looser or tighter (pdf/spreads.py)
+                block.set("class", (block.get("class", "") + " " + spacing[f"{number}.{n}"])
+                          .strip())
         parts.append(etree.tostring(section, method="html", encoding="unicode"))
     return "".join(parts)
 
@@ -199,7 +203,8 @@ def _drop(element: etree._Element) -> None:
 
 
 def html_document(rendered: RenderedBook, turns: frozenset[str] = frozenset(),
-                  nohyph: frozenset[tuple[str, str]] = frozenset()) -> str:
+                  nohyph: frozenset[tuple[str, str]] = frozenset(),
+                  spacing: dict[str, str] | None = None) -> str:
     """The whole book as one HTML document, with the metadata WeasyPrint puts in the PDF."""
     book = rendered.book
     e = html.escape
@@ -212,7 +217,8 @@ def html_document(rendered: RenderedBook, turns: frozenset[str] = frozenset(),
             f'<meta name="dcterms.created" content="{created}">',
             f'<meta name="dcterms.modified" content="{created}">']
     return (f'<!DOCTYPE html><html lang="{e(book.language)}"><head><meta charset="utf-8">'
-            + "".join(head) + f"</head><body>{adapt(rendered, turns, nohyph)}</body></html>")
+            + "".join(head) + "</head><body>" + adapt(rendered, turns, nohyph, spacing)
+            + "</body></html>")
 
 
 def stylesheets(rendered: RenderedBook, layout: str, fetcher: ConfinedFetcher,
@@ -235,23 +241,26 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
     variant = "pdf/a-3b" if options.pdf_standard == "a-3b" else "pdf/ua-1"
     turns: frozenset[str] = frozenset()
     nohyph: frozenset[tuple[str, str]] = frozenset()
+    spacing: dict[str, str] = {}
     # Parsed once and shared by the layout passes.
     font_config, cache = FontConfiguration(), {}
     fetcher = ConfinedFetcher(book.source_dir)
     sheets = stylesheets(rendered, options.pdf_layout, fetcher, font_config)
     for _ in range(MAX_LAYOUTS):
         with known_missing(rendered.fallbacks.missing):  # already reported at their lines
-            document = weasyprint.HTML(string=html_document(rendered, turns, nohyph),
+            document = weasyprint.HTML(string=html_document(rendered, turns, nohyph, spacing),
                                        base_url=SOURCE_URL, url_fetcher=fetcher
                                        ).render(font_config=font_config, cache=cache,
                                                 stylesheets=sheets, pdf_variant=variant,
                                                 pdf_tags=True)
         more = _footnote_turns(document)
         words = hyphenation.unhyphenations(document)  # page-turn hyphens and ladders
-        if not more - turns and not words - nohyph:
+        adjust = spreads.adjustments(document, spacing)  # pages a line short
+        if not more - turns and not words - nohyph and not adjust:
             break
         turns |= more
         nohyph |= words
+        spacing = {**spacing, **adjust}
     first_body = next((e.id for e in book.entries if e.kind == "chapter"), None)
     # A book without chapter-kind entries is all front matter, numbered in roman throughout.
     front_pages = next((i for i, page in enumerate(document.pages)
