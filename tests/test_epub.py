@@ -280,11 +280,13 @@ def test_sample_cover_is_generated_from_the_title(sample):
 
 
 def test_the_house_serif_is_embedded_with_its_four_faces(rich):
-    fonts = {i.get("href"): i for i in rich.items.values() if i.get("media-type") == "font/ttf"}
+    fonts = {i.get("href"): i for i in rich.items.values() if i.get("media-type") == "font/ttf"
+             and "CharisSIL" in i.get("href")}  # script fallbacks: tests/test_look.py
     faces = serif_faces()
-    assert sorted(rich.read(h) for h in fonts) == sorted(p.read_bytes() for p in faces.values())
+    # Subsets (tests/test_look.py checks their glyphs), named as the house faces are.
+    assert sorted(posixpath.basename(h) for h in fonts) == sorted(p.name for p in faces.values())
     css = rich.read(rich.items["style"].get("href")).decode()
-    assert css.count("@font-face") == 4
+    assert css.count('@font-face { font-family: "Charis SIL"') == 4
     for href in fonts:
         assert f'url("../{href}")' in css
     assert 'font-family: "Charis SIL", serif' in css

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from converters import build, load_book, render
 from converters.build.orchestrate import BuildOptions
+from converters.render.frontmatter import NOT_IN_CONTENTS
 from tests.books.long import write_long_book
 from tests.conftest import RICH, SAMPLE
 
@@ -239,13 +240,13 @@ def test_contents_numbers_are_the_page_labels_of_their_links(long_pdf, long_sour
     lines = [" ".join(line.split()) for line in
              reader(long_pdf).pages[contents].extract_text().splitlines()]
     for entry in book.entries:
-        if entry.role == "toc":
+        if entry.role in NOT_IN_CONTENTS:
             continue
         line = next(x for x in lines if x.startswith(entry.label))
         assert line.rstrip(". ").split()[-1] == labels[dests[entry.id]], entry.label
     with pikepdf.open(long_pdf) as pdf:
         targets = {d for i, d in link_dests(pdf) if i == contents}
-    assert targets == {e.id for e in book.entries if e.role != "toc"}
+    assert targets == {e.id for e in book.entries if e.role not in NOT_IN_CONTENTS}
 
 
 def test_metadata_in_docinfo_and_xmp(rich_dist, rich_book):

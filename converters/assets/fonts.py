@@ -71,3 +71,41 @@ def _fontconfig_faces() -> dict[str, Path]:
         if key and path.lower().endswith((".ttf", ".otf")) and key not in faces:
             faces[key] = Path(path.strip())
     return faces
+
+
+# --- issue 15: families chosen in the source's style: block ----------------------------------
+
+@lru_cache(maxsize=32)
+def _family_listing(family: str) -> tuple[tuple[str, Path], ...]:
+    fc_list = shutil.which("fc-list")
+    if not fc_list:
+        return ()
+    try:
+        listing = subprocess.run([fc_list, f":family={family}", "--format",
+                                  "%{file}|%{style}\\n"],
+                                 capture_output=True, text=True, timeout=30, check=False).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return ()
+    faces: dict[str, Path] = {}
+    # Sorted, so the face chosen for a key does not depend on fontconfig's listing order.
+    for line in sorted(listing.splitlines()):
+        path, _, style = line.partition("|")
+        if not path.lower().endswith((".ttf", ".otf")) or "variable" in path.lower():
+            continue
+        key = _face_key(style.split(",")[0].strip())
+        if key and key not in faces:
+            faces[key] = Path(path.strip())
+    return tuple(sorted(faces.items()))
+
+
+def _face_key(style: str) -> str | None:
+    """regular/italic/bold/bolditalic for the four plain styles, None for Light, Condensed..."""
+    by_style = {s.lower(): k for k, s in STYLES.items()}
+    by_style.update({"book": "regular", "roman": "regular", "oblique": "italic",
+                     "bold oblique": "bolditalic"})
+    return by_style.get(style.lower())
+
+
+def family_faces(family: str) -> dict[str, Path]:
+    """The regular/italic/bold/bolditalic files of an installed family (empty if none)."""
+    return dict(_family_listing(family))

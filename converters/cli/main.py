@@ -182,9 +182,10 @@ def _build(args: argparse.Namespace) -> int:
     # result; it is printed once, as what it is, not once per edition.
     shared = set.intersection(*(set(r.warnings) for r in results)) if len(results) > 1 else set()
     for warning in sorted(shared):
-        print(f"editions: warning: {warning}", file=sys.stderr)
+        print(f"editions: warning: {terminal(warning)}", file=sys.stderr)
+    seen = set(shared)  # a warning about the source, made once, is printed once
     for r in results:
-        _print_result(r, args.quiet, shared)
+        _print_result(r, args.quiet, seen)
     checks = {}
     if args.check:
         from ..check.structural import Expected
@@ -201,11 +202,12 @@ def _build(args: argparse.Namespace) -> int:
     return code
 
 
-def _print_result(r: EditionResult, quiet: bool = False,
-                  shown: frozenset[str] | set[str] = frozenset()) -> None:
+def _print_result(r: EditionResult, quiet: bool = False, seen: set[str] | None = None) -> None:
     for warning in r.warnings:
-        if warning in shown:
+        if seen is not None and warning in seen:
             continue
+        if seen is not None:
+            seen.add(warning)
         print(f"editions: warning: {r.format}: {terminal(warning)}", file=sys.stderr)
     if r.status == "failed":
         kept = " (the previous file is kept)" if r.path.exists() else ""

@@ -24,7 +24,9 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from ..render.book import RenderedBook, title_id
+from ..render.frontmatter import NOT_IN_CONTENTS, heading_printed
 from . import apparatus, manuscript
+from .look import hide_headings, hyphenation_on, number_notes_per_entry
 from .props import set_properties
 from .reference import SERIF
 
@@ -59,8 +61,13 @@ def finish(path: Path, rendered: RenderedBook, when: dt.datetime) -> None:
     heading_ids = {title_id(r.id) for r in rendered.entries}
     heading_ids |= {h.id for r in rendered.entries for h in r.headings}
     _heading_bookmarks(doc, {bookmark_name(i) for i in heading_ids})
-    _insert_toc(doc)
+    _insert_toc(doc, {bookmark_name(title_id(r.id)) for r in rendered.entries
+                      if r.entry.role in NOT_IN_CONTENTS})
     apparatus.finish(doc, rendered)
+    hide_headings(doc, {bookmark_name(title_id(r.id)) for r in rendered.entries
+                        if not heading_printed(r.entry)})
+    hyphenation_on(doc)
+    number_notes_per_entry(doc, {bookmark_name(title_id(r.id)) for r in rendered.entries})
     first_body = next((r.id for r in rendered.entries if r.entry.kind != "front"), None)
     has_front = any(r.entry.kind == "front" for r in rendered.entries)
     front_end = _front_matter_end(body, bookmark_name(first_body or ""))
@@ -109,8 +116,10 @@ def bookmark_name(ident: str) -> str:
 
 # --- contents ------------------------------------------------------------------------------
 
-def toc_entries(doc: DocxDocument, depth: int = TOC_DEPTH) -> list[TocEntry]:
-    """The heading paragraphs Word's TOC field would collect, with their bookmarks."""
+def toc_entries(doc: DocxDocument, depth: int = TOC_DEPTH,
+                skip: frozenset[str] | set[str] = frozenset()) -> list[TocEntry]:
+    """The heading paragraphs Word's TOC field would collect, with their bookmarks, less the
+    headings bookmarked in ``skip`` (title pages and the contents, which no reader looks up)."""
     levels = _heading_levels(doc)
     entries = []
     for para in doc.element.body.iter(qn("w:p")):
@@ -122,7 +131,8 @@ def toc_entries(doc: DocxDocument, depth: int = TOC_DEPTH) -> list[TocEntry]:
         mark = para.find(qn("w:bookmarkStart"))
         if mark is None:  # a heading pandoc gave no id: bookmark it the way Word would
             mark = _bookmark(para, f"_Toc{len(entries) + 1:06d}")
-        entries.append(TocEntry(level, text, mark.get(qn("w:name"))))
+        if mark.get(qn("w:name")) not in skip:
+            entries.append(TocEntry(level, text, mark.get(qn("w:name"))))
     return entries
 
 
@@ -150,12 +160,12 @@ def _bookmark(para: etree._Element, name: str) -> etree._Element:
     return start
 
 
-def _insert_toc(doc: DocxDocument) -> None:
+def _insert_toc(doc: DocxDocument, skip: set[str]) -> None:
     """Replace pandoc's marker paragraph with a TOC field whose result is already filled in."""
     marker = next((p for p in doc.element.body.iter(qn("w:p")) if _text(p) == TOC_MARKER), None)
     if marker is None:
         return
-    entries = toc_entries(doc)
+    entries = toc_entries(doc, skip=skip)
     styles = {level: _toc_style(doc, level) for level in range(1, TOC_DEPTH + 1)}
     for para in _toc_paragraphs(entries, styles):
         marker.addprevious(para)

@@ -18,7 +18,9 @@ from docx.styles.style import BaseStyle
 
 from ..assets.fonts import FAMILY
 from ..render.pandoc import pandoc_binary
+from ..render.scripts import Fallbacks
 from ..source.model import Book
+from .look import apply_families
 from .sanitize import sanitize_reference
 
 SERIF = FAMILY
@@ -47,6 +49,10 @@ _PARAGRAPH_STYLES: tuple[tuple[str, float | None, bool | None, bool | None, str 
 _ADDED_STYLES = (
     ("Publisher", "Publisher", "Normal", 12, "center"),
     ("Imprint", "Imprint", "Normal", 9, None),
+    ("Series", "Series", "Normal", 9, "center"),
+    ("Credit", "Credit", "Normal", 11, "center"),
+    ("Edition", "Edition", "Normal", 10, "center"),
+    ("Verse", "Verse", "Normal", None, None),
     ("toc 1", "TOC1", "Normal", 11, None),
     ("toc 2", "TOC2", "Normal", 10.5, None),
     ("toc 3", "TOC3", "Normal", 10, None),
@@ -62,7 +68,7 @@ def pandoc_default_reference() -> bytes:
                            "reference.docx"], check=True, capture_output=True).stdout
 
 
-def reference_docx(book: Book) -> bytes:
+def reference_docx(book: Book, fallbacks: Fallbacks | None = None) -> bytes:
     """The publisher's reference document if the source names one, else the house style."""
     if book.docx_reference is not None:
         return sanitize_reference(book.docx_reference.read_bytes())
@@ -70,6 +76,11 @@ def reference_docx(book: Book) -> bytes:
     styles = doc.styles
     names = {s.name: s for s in styles}
     _serif_everywhere(doc)
+    fallbacks = fallbacks or Fallbacks()
+    apply_families(doc, {slot: c.family for slot, c in book.style.fonts.items()},
+                   east_asian=fallbacks.first("Noto Serif CJK", "Noto Sans CJK"),
+                   complex_script=fallbacks.first("Noto Serif Hebrew", "Noto Naskh Arabic",
+                                                  "Noto Sans Hebrew", "Noto Sans Arabic"))
     for name, size, bold, italic, align in _PARAGRAPH_STYLES:
         style = names.get(name) or styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         _restyle(style, size, bold, italic, align)
@@ -91,6 +102,7 @@ def reference_docx(book: Book) -> bytes:
     abstract.left_indent = abstract.right_indent = Mm(8)
     abstract.space_after = Pt(12)
     names["Title"].paragraph_format.space_before = Pt(48)
+    _book_paragraphs(doc)
     _page(doc, book)
     buffer = io.BytesIO()
     doc.save(buffer)
@@ -142,3 +154,18 @@ def _page(doc, book: Book) -> None:
         section.left_margin, section.right_margin = Mm(p.inner_mm), Mm(p.outer_mm)
         section.top_margin, section.bottom_margin = Mm(p.top_mm), Mm(p.bottom_mm)
         section.header_distance = section.footer_distance = Mm(8)
+
+
+def _book_paragraphs(doc) -> None:
+    """Body text as a book sets it: first-line indents and no space between paragraphs, the
+    first paragraph after a heading flush left; verse ragged right (issue 15)."""
+    by_name = {s.name: s for s in doc.styles}
+    for name, indent in (("Body Text", Pt(13)), ("First Paragraph", Pt(0))):
+        fmt = by_name[name].paragraph_format
+        fmt.first_line_indent = indent
+        fmt.space_before = fmt.space_after = Pt(0)
+    verse = by_name["Verse"].paragraph_format
+    verse.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    verse.left_indent = Mm(8)
+    verse.first_line_indent = Pt(0)
+    verse.space_before = verse.space_after = Pt(6)

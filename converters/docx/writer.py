@@ -23,7 +23,8 @@ __all__ = ["SERIF", "docx_html", "reference_docx", "write_docx"]
 
 # Title page lines of the shared HTML -> paragraph styles of the reference document.
 TITLEPAGE_STYLES = {"title": "Title", "subtitle": "Subtitle", "author": "Author",
-                    "publisher": "Publisher", "year": "Date"}
+                    "publisher": "Publisher", "year": "Date", "series": "Series",
+                    "credit": "Credit", "edition": "Edition"}
 
 
 def docx_html(rendered: RenderedBook) -> str:
@@ -46,7 +47,7 @@ def docx_html(rendered: RenderedBook) -> str:
                     wrapper = lhtml.Element("div", {"data-custom-style": style})
                     para.addprevious(wrapper)
                     wrapper.append(para)
-        manuscript.mark_blocks(root)
+        manuscript.mark_blocks(root)  # verse, breaks, epigraphs, code: their own styles
         for div in root.find_class("imprint"):
             div.set("data-custom-style", "Imprint")
         for nav in root.find_class("contents-list"):
@@ -64,7 +65,7 @@ def write_docx(rendered: RenderedBook, target: Path, workdir: Path,
                options: BuildOptions) -> None:
     book = rendered.book
     reference = workdir / "reference.docx"
-    reference.write_bytes(reference_docx(book))
+    reference.write_bytes(reference_docx(book, rendered.fallbacks))
     # Only the language goes to pandoc: with a title it would write its own title block,
     # duplicating the title page; docx_post writes the document properties instead.
     meta_file = workdir / "docx-metadata.json"

@@ -15,6 +15,7 @@ from lxml import etree
 
 from ..assets.fonts import FILES, serif_faces
 from ..core.dates import build_datetime
+from ..render import style
 from ..render.book import RenderedBook
 from ..render.names import image_name
 from ..source.images import media_type
@@ -34,6 +35,8 @@ from .content import (
 from .cover import typographic_cover
 from .meta import AccessibilityFacts, write_metadata
 from .nav import Landmark, NavPoint, nav_document, ncx_document, nest
+from .split import split_entry
+from .subset import subset_font, text_of
 
 if TYPE_CHECKING:
     from ..core.options import BuildOptions
@@ -77,14 +80,11 @@ def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
     out = epub.EpubBook()
     out.set_identifier(book.unique_identifier.urn)
     out.title = book.title
+    house = resources.files("converters.assets").joinpath("epub.css").read_text(encoding="utf-8")
     out.add_item(epub.EpubItem(uid="style", file_name=STYLE_HREF, media_type="text/css",
-                               content=resources.files("converters.assets")
-                               .joinpath("epub.css").read_bytes()
-                               + (APPARATUS_CSS if uses_apparatus(rendered) else b"")))
-    for key, path in serif_faces().items():
-        out.add_item(epub.EpubItem(uid=f"font-{key}", file_name=f"fonts/{FILES[key]}",
-                                   media_type="font/ttf", content=path.read_bytes()))
-
+                               content=house.encode("utf-8")
+                               + (APPARATUS_CSS if uses_apparatus(rendered) else b"")
+                               + ("\n" + style.epub_css(book, rendered.fallbacks)).encode("utf-8")))
     image_items = {}
     for path, ref in sorted(rendered.images.items(), key=lambda kv: kv[1].rel):
         item = epub.EpubItem(uid="img-" + _safe_id(ref.rel), file_name=ref.rel,
@@ -92,23 +92,28 @@ def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
         out.add_item(item)
         image_items[path] = item
     # The cover page and a generated cover take names no entry or source image has.
-    taken = {file_of(e.id) for e in rendered.entries}
+    # Entries past split.SPLIT_BYTES become several files; each part names its own file.
+    # Paged like our print edition, an entry stays whole: the page map numbers its paragraphs.
+    print_map = _print_map(book, target, options)
+    parts = ([part for entry in rendered.entries for part in split_entry(entry)]
+             if not print_map else list(rendered.entries))
+    number_of = {entry.id: n for n, entry in enumerate(rendered.entries)}
+    taken = {file_of(p.id) for p in parts}
     taken |= {ref.rel for ref in rendered.images.values()}
     cover_href = _cover_image(out, rendered, image_items, _free(GENERATED_COVER, taken))
     cover_page = _free(COVER_PAGE, taken)
 
-    owners = rendered.owner_of()
+    owners = {ident: part.id for part in parts for ident in part.ids}
     cover = _Document(uid="cover", file_name=cover_page, title="Cover", lang=book.language)
     cover.content = _cover_page(rendered, cover_href)
     out.add_item(cover)
     documents = [cover]
     facts = AccessibilityFacts()
     pages: list[PageBreak] = []
-    print_map = _print_map(book, target, options)
-    for number, entry in enumerate(rendered.entries):
+    for entry in parts:
         doc = _Document(uid=f"x-{entry.id}", file_name=file_of(entry.id), title=entry.entry.label,
                         lang=book.language)
-        marks = print_map.get(number, []) if print_map else None
+        marks = print_map.get(number_of[entry.id], []) if print_map else None
         doc.content, info = content_document(entry, book, owners, marks)
         if info.math:
             doc.properties.append("mathml")
@@ -118,10 +123,19 @@ def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
         documents.append(doc)
         pages += info.page_breaks
         facts.add(info)
+    shown = text_of(d.content for d in documents)
+    for key, path in serif_faces().items():
+        out.add_item(epub.EpubItem(uid=f"font-{key}", file_name=f"fonts/{FILES[key]}",
+                                   media_type="font/ttf", content=subset_font(path, shown)))
+    for n, ((path, index), name) in enumerate(style.epub_font_files(book, rendered.fallbacks)
+                                              .items()):
+        kind = "font/otf" if name.endswith(".otf") else "font/ttf"
+        out.add_item(epub.EpubItem(uid=f"font-style-{n}", file_name=f"fonts/{name}",
+                                   media_type=kind, content=subset_font(path, shown, index)))
     # A cover drawn from the title is words, not a picture; a supplied one is a picture.
     facts.visual_cover = book.cover_path is not None
 
-    toc = nest_parts(rendered, [_toc_point(entry) for entry in rendered.entries])
+    toc = nest_parts(rendered, [_toc_point(entry, owners) for entry in rendered.entries])
     landmarks = _landmarks(rendered, cover_page)
     out.guide = [{"type": m.guide_type, "href": m.href, "title": m.title} for m in landmarks]
     facts.page_list = bool(pages)
@@ -209,10 +223,11 @@ def cover_alt(book: Book) -> str:
     return f"{book.full_title} — {book.author_line}"
 
 
-def _toc_point(rendered: RenderedEntry) -> NavPoint:
+def _toc_point(rendered: RenderedEntry, owners: dict[str, str]) -> NavPoint:
     href = file_of(rendered.id)
     point = NavPoint(rendered.entry.label, href)
-    point.children = nest([(h.level, h.title, f"{href}#{h.id}") for h in rendered.headings])
+    point.children = nest([(h.level, h.title, f"{file_of(owners.get(h.id, rendered.id))}#{h.id}")
+                           for h in rendered.headings])
     return point
 
 

@@ -24,11 +24,13 @@ from weasyprint.text.fonts import FontConfiguration
 from ..assets import fonts
 from ..core.dates import build_datetime
 from ..core.escape import css_string
+from ..render import style
 from ..render.book import RenderedBook
 from ..source.model import Book
-from . import apparatus, code, math_svg, overflow, pdfx
+from . import apparatus, code, hyphenation, math_svg, overflow, pdfx, spreads
 from . import post as pdfpost
 from .fetch import SOURCE_URL, ConfinedFetcher
+from .glyphs import known_missing
 
 if TYPE_CHECKING:
     from ..core.options import BuildOptions
@@ -80,7 +82,7 @@ def page_css(book: Book, layout: str = "screen") -> str:
 @page {BODY} {{ @bottom-center {{ content: {folio_body}; }} }}
 @page {BODYSTART} {{ @bottom-center {{ content: {folio_body}; }} }}
 @page :nth(1 of {BODYSTART}) {{ counter-reset: page 1; }}
-.imprint {{ margin-top: {text_height * 0.55:.1f}mm; }}
+.imprint {{ height: {text_height - 2:.1f}mm; }}
 .halftitle, .titlepage-block {{ margin-top: {text_height * 0.2:.1f}mm; }}
 """]
     # No running head on an entry's opening page (the folio stays: a drop folio).
@@ -95,12 +97,17 @@ def page_css(book: Book, layout: str = "screen") -> str:
 
 
 def adapt(rendered: RenderedBook, turns: frozenset[str] = frozenset(),
-          folios: dict[str, str] | None = None) -> str:
+          folios: dict[str, str] | None = None,
+          nohyph: frozenset[tuple[str, str]] = frozenset(),
+          spacing: dict[str, str] | None = None) -> str:
     """The entries' shared HTML, re-wrapped for the printed book; returns the <body> content.
 
     Paragraphs are numbered (data-n="ENTRY.N") so a layout pass can name one; those in
     ``turns`` start a new page (see _footnote_turns)."""
     first_body = next((r.id for r in rendered.entries if r.entry.kind == "chapter"), None)
+    unhyphenated: dict[str, list[str]] = {}  # data-n -> words set whole (pdf/hyphenation.py)
+    for key, word in nohyph:
+        unhyphenated.setdefault(key, []).append(word)
     parts = []
     for number, rendered_entry in enumerate(rendered.entries):
         entry = rendered_entry.entry
@@ -124,6 +131,11 @@ def adapt(rendered: RenderedBook, turns: frozenset[str] = frozenset(),
             block.set("data-n", f"{number}.{n}")
             if f"{number}.{n}" in turns:
                 _turn(block)
+            if f"{number}.{n}" in unhyphenated:
+                hyphenation.apply(block, unhyphenated[f"{number}.{n}"])
+            if spacing and f"{number}.{n}" in spacing:  # set looser or tighter (pdf/spreads.py)
+                block.set("class", (block.get("class", "") + " " + spacing[f"{number}.{n}"])
+                          .strip())
         parts.append(etree.tostring(section, method="html", encoding="unicode"))
     return "".join(parts)
 
@@ -147,6 +159,9 @@ def _split_titlepage(section: etree._Element, book: Book) -> None:
         heading.addnext(halftitle)
     else:
         section.insert(0, halftitle)
+    for imprint in section.find_class("imprint"):  # its lines at the foot of the page
+        foot = etree.SubElement(imprint, "div", {"class": "imprint-foot"})
+        foot.extend([child for child in imprint if child is not foot])
 
 
 def _inline_footnotes(section: etree._Element) -> None:
@@ -193,7 +208,9 @@ def _drop(element: etree._Element) -> None:
 
 
 def html_document(rendered: RenderedBook, turns: frozenset[str] = frozenset(),
-                  folios: dict[str, str] | None = None) -> str:
+                  folios: dict[str, str] | None = None,
+                  nohyph: frozenset[tuple[str, str]] = frozenset(),
+                  spacing: dict[str, str] | None = None) -> str:
     """The whole book as one HTML document, with the metadata WeasyPrint puts in the PDF."""
     book = rendered.book
     e = html.escape
@@ -206,13 +223,24 @@ def html_document(rendered: RenderedBook, turns: frozenset[str] = frozenset(),
             f'<meta name="dcterms.created" content="{created}">',
             f'<meta name="dcterms.modified" content="{created}">']
     return (f'<!DOCTYPE html><html lang="{e(book.language)}"><head><meta charset="utf-8">'
-            + "".join(head) + f"</head><body>{adapt(rendered, turns, folios)}</body></html>")
+            + "".join(head) + "</head><body>" + adapt(rendered, turns, folios, nohyph, spacing)
+            + "</body></html>")
 
 
-def stylesheets(book: Book, layout: str) -> list[weasyprint.CSS]:
+def stylesheets(rendered: RenderedBook, paged: Book, layout: str, fetcher: ConfinedFetcher,
+                font_config: FontConfiguration) -> list[weasyprint.CSS]:
+    """The house style, the page rules of ``paged`` (the book as its target prints it), the
+    apparatus' rules, then the book's own style."""
+    book = rendered.book
     house = resources.files("converters.assets").joinpath("pdf.css").read_text(encoding="utf-8")
-    return [weasyprint.CSS(string=house), weasyprint.CSS(string=page_css(book, layout)),
-            weasyprint.CSS(string=apparatus.CSS)]
+    sheets = [weasyprint.CSS(string=house), weasyprint.CSS(string=page_css(paged, layout)),
+              weasyprint.CSS(string=apparatus.CSS)]
+    # The book's theme, fonts, script fallbacks and CSS, after the house's.
+    own = style.pdf_css(book, rendered.fallbacks, SOURCE_URL)
+    if own:
+        sheets.append(weasyprint.CSS(string=own, base_url=SOURCE_URL, url_fetcher=fetcher,
+                                     font_config=font_config))
+    return sheets
 
 
 def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
@@ -226,29 +254,36 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
     paged = pdfx.print_book(book, rules)  # the bleed and marks the target allows
     turns: frozenset[str] = frozenset()
     folios: dict[str, str] = {}  # where the index marks fell in the last layout
+    nohyph: frozenset[tuple[str, str]] = frozenset()
+    spacing: dict[str, str] = {}
     # Parsed once and shared by the layout passes.
     font_config, cache = FontConfiguration(), {}
-    sheets, fetcher = stylesheets(paged, options.pdf_layout), ConfinedFetcher(
-        book.source_dir, {ref.rel: path for path, ref in rendered.images.items()})
+    fetcher = ConfinedFetcher(book.source_dir,
+                              {ref.rel: path for path, ref in rendered.images.items()})
+    sheets = stylesheets(rendered, paged, options.pdf_layout, fetcher, font_config)
     for _ in range(MAX_LAYOUTS):
-        document = weasyprint.HTML(string=html_document(rendered, turns, folios),
-                                   base_url=SOURCE_URL,
-                                   url_fetcher=fetcher
-                                   ).render(font_config=font_config, cache=cache,
-                                            stylesheets=sheets, pdf_variant=variant,
-                                            pdf_tags=True)
+        with known_missing(rendered.fallbacks.missing):  # already reported at their lines
+            document = weasyprint.HTML(
+                string=html_document(rendered, turns, folios, nohyph, spacing),
+                base_url=SOURCE_URL, url_fetcher=fetcher
+            ).render(font_config=font_config, cache=cache, stylesheets=sheets,
+                     pdf_variant=variant, pdf_tags=True)
         more = _footnote_turns(document)
         fell = apparatus.folios(document, rendered)
-        if not more - turns and fell == folios:
+        words = hyphenation.unhyphenations(document)  # page-turn hyphens and ladders
+        adjust = spreads.adjustments(document, spacing)  # pages a line short
+        if not more - turns and fell == folios and not words - nohyph and not adjust:
             break
         turns, folios = turns | more, fell
+        nohyph |= words
+        spacing = {**spacing, **adjust}
     overflow.warn(document, [(e.id, e.label) for e in book.entries], f"{book.slug}.pdf")
     first_body = next((e.id for e in book.entries if e.kind == "chapter"), None)
     # A book without chapter-kind entries is all front matter, numbered in roman throughout.
     front_pages = next((i for i, page in enumerate(document.pages)
                         if first_body and first_body in page.anchors), len(document.pages))
     raw = workdir / "weasyprint.pdf"
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), known_missing(rendered.fallbacks.missing):
         # WeasyPrint 70 opens its sRGB profile for PDF/A output intents and never closes it;
         # the ResourceWarning is WeasyPrint's, not a problem with the book.
         warnings.simplefilter("ignore", ResourceWarning)

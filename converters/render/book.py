@@ -19,7 +19,7 @@ from lxml import html as lhtml
 
 from ..core.errors import ProblemCollector
 from ..source.model import ROLES, Book, Entry
-from . import citations, crossref, markdown, math, parts
+from . import citations, crossref, frontmatter, markdown, math, parts, scripts
 from . import index as book_index
 
 # Ids the toolkit makes (an entry's h1, footnotes) join with three hyphens; a heading's id
@@ -58,6 +58,8 @@ class RenderedBook:
     images: dict[Path, markdown.ImageRef]  # absolute path -> where it goes, its media type
     crossrefs: crossref.Registry | None = None  # numbered figures, tables, equations, sections
     index: book_index.Index | None = None  # the index marks and terms
+    # the installed families that set what the book's fonts lack
+    fallbacks: scripts.Fallbacks = field(default_factory=scripts.Fallbacks)
 
     def owner_of(self) -> dict[str, str]:
         """Which entry holds each id, so a split edition (EPUB) can point links at files."""
@@ -89,14 +91,16 @@ def render(book: Book, *, parse: Callable[..., markdown.Parsed] = markdown.parse
         fragments = list(pool.map(
             lambda p: to_html(p, resolver, book.source_dir, problems, images), parsed))
     problems.raise_if_any()
-    pieces = {(p.entry_id, p.part): _unique_ids(frag, f"{p.entry_id}{GENERATED}{p.part}-")
+    pieces = {(p.entry_id, p.part): scripts.set_directions(
+                  _unique_ids(frag, f"{p.entry_id}{GENERATED}{p.part}-"))
              for p, frag in zip(parsed, fragments, strict=True)}
     generated = {e.id: _generated(book, e, resolver.crossrefs, index) for e in book.entries}
     entries = [_section(book, entry, pieces.get((entry.id, "summary")),
                         pieces.get((entry.id, "body")), generated[entry.id])
                for entry in book.entries]
     _check_unique_ids(entries, problems)
-    return RenderedBook(book, entries, images, resolver.crossrefs, index)
+    return RenderedBook(book, entries, images, resolver.crossrefs, index,
+                        scripts.find_fallbacks(book, [e.html for e in entries]))
 
 
 def _generated(book: Book, entry: Entry, registry: crossref.Registry,
@@ -151,6 +155,8 @@ def _section(book: Book, entry: Entry, summary: str | None, body: str | None,
              generated: str = "") -> RenderedEntry:
     role = entry.semantic_role
     classes = ["entry", entry.kind] + ([role] if role else [])
+    if not frontmatter.heading_printed(entry):
+        classes.append("heading-hidden")
     attrs = {"id": entry.id, "class": " ".join(classes), "data-kind": entry.kind,
              "data-role": role, "aria-labelledby": title_id(entry.id)}
     aria = ROLES.get(role, (None, None))[1]
@@ -164,9 +170,9 @@ def _section(book: Book, entry: Entry, summary: str | None, body: str | None,
                f"{html.escape(entry.title)}</h1>")
     inner = [heading]
     if entry.role == "titlepage":
-        inner.append(_titlepage(book))
+        inner.append(frontmatter.titlepage_html(book))
     elif entry.role == "toc":
-        inner.append(_contents(book))
+        inner.append(parts.contents_html(book))
     if summary:
         inner.append(f'<div class="abstract" role="doc-abstract">{summary}</div>')
     if body:
@@ -191,28 +197,3 @@ def _outline(markup: str) -> tuple[list[Heading], list[str]]:
             headings.append(Heading(int(element.tag[1]), ident, text))
     return headings, ids
 
-
-def _titlepage(book: Book) -> str:
-    e = html.escape
-    lines = [f'<p class="title">{e(book.title)}</p>']
-    if book.subtitle:
-        lines.append(f'<p class="subtitle">{e(book.subtitle)}</p>')
-    lines.append(f'<p class="author">{e(book.author_line)}</p>')
-    if book.publisher:
-        lines.append(f'<p class="publisher">{e(book.publisher)}</p>')
-    lines.append(f'<p class="year">{e(book.year)}</p>')
-    imprint = []
-    if book.rights:
-        imprint.append(f"<p>{e(book.rights)}</p>")
-    if book.publisher:
-        imprint.append(f"<p>First published {e(book.year)} by {e(book.publisher)}</p>")
-    for ident in book.identifiers:
-        label = ident.scheme.upper()
-        suffix = f" ({ident.edition})" if ident.edition else ""
-        imprint.append(f"<p>{label}{suffix}: {e(ident.value)}</p>")
-    return ('<div class="titlepage-block">' + "".join(lines) + "</div>"
-            '<div class="imprint">' + "".join(imprint) + "</div>")
-
-
-def _contents(book: Book) -> str:
-    return parts.contents_html(book)

@@ -267,3 +267,48 @@ def csl_file(value: Any, info: ValidationInfo) -> Path:
     if path.suffix.lower() != ".csl":
         raise problem("csl", f"csl style '{value}' must be a .csl file")
     return path
+
+
+def css_file(value: Any, info: ValidationInfo) -> Path:
+    path = source_file("style css")(value, info)
+    if path.suffix.lower() != ".css":
+        raise problem("css", f"'{value}' is not a .css file")
+    return path
+
+
+def font_file(slot: str, face: str) -> Callable[[Any, ValidationInfo], Path]:
+    """A font file of the source, whose licence allows embedding it."""
+    located = source_file(f"the {slot} font {face} face")
+
+    def check(value: Any, info: ValidationInfo) -> Path:
+        from .style import embeddable_problem
+
+        path = located(value, info)
+        found = embeddable_problem(path, f"the {slot} font")
+        if found:
+            raise problem(*found)
+        return path
+
+    return check
+
+
+def installed_family(slot: str) -> Callable[[Any], str]:
+    """An installed font family (fontconfig), every face of it licensed for embedding."""
+
+    def check(value: Any) -> str:
+        from ..assets.fonts import family_faces
+        from .style import embeddable_problem
+
+        family = text(value)
+        faces = family_faces(family)
+        if "regular" not in faces:
+            raise problem("font", f"the {slot} font '{family}' is not an installed family; "
+                          "install it, or give its files: {family: ..., regular: "
+                          "fonts/....ttf}")
+        for path in faces.values():
+            found = embeddable_problem(path, f"the {slot} font")
+            if found:
+                raise problem(*found)
+        return family
+
+    return check

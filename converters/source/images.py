@@ -6,7 +6,7 @@ import threading
 import warnings
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from ..core.limits import MAX_IMAGE_BYTES
 
@@ -31,11 +31,16 @@ def _inspect(path: Path) -> tuple[str | None, bool]:
                 fmt = img.format
             # verify() reads no pixels: a file whose data cannot be decoded is only caught by
             # decoding it, which the canvas limit above keeps bounded.
+            # WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process when it is
+            # imported, which would let a damaged file decode as a partly grey picture.
+            lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
             try:
                 with Image.open(path) as img:
                     img.load()
             except (OSError, SyntaxError, ValueError, EOFError):
                 return f"damaged {fmt}", False
+            finally:
+                ImageFile.LOAD_TRUNCATED_IMAGES = lenient
             return fmt, False
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
             return None, True

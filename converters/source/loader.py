@@ -25,6 +25,7 @@ from .model import (
     Subject,
 )
 from .numbering import number_entries
+from .style import build_style, files_of
 from .yamlnodes import XML_INVALID, YNode, read_yaml
 
 BOOK_FILE = "book.yaml"
@@ -145,6 +146,10 @@ class _Loader:
         numbering, labels = _apparatus(fields)
         entries = number_entries(self, entries, numbering, labels, fields.get("language") or "en")
         cover, reference = fields.get("cover"), (fields.get("docx") or {}).get("reference")
+        style_node = nodes.get("style")
+        style = build_style(fields.get("style"), _written_slots(style_node),
+                            _theme_at(style_node), self.error)
+        self.files.extend(files_of(style))
         cited = _as_tuple(fields.get("bibliography"))
         self.files.extend(path for path in (cover, reference, *cited, fields.get("csl"))
                           if path is not None)
@@ -164,6 +169,7 @@ class _Loader:
             print=guards.geometry(_print(fields.get("print_") or dump(PrintSpec())),
                                   nodes.get("print"), _children(nodes.get("print")), self.error),
             docx_reference=reference,
+            style=style,
             bibliography=cited,
             entries=entries,
             files=tuple(self.files),
@@ -312,3 +318,14 @@ def _children(node: YNode | None) -> dict[str, YNode]:
     if node is None or node.kind != "mapping":
         return {}
     return {key: ykey.node for key, ykey in node.value.items()}  # type: ignore[union-attr]
+
+
+def _written_slots(style: YNode | None) -> set[str]:
+    """The font slots the book writes, valid or not: a theme never fills one of those."""
+    fonts = _children(style).get("fonts")
+    return set(_children(fonts)) if fonts is not None else set()
+
+
+def _theme_at(style: YNode | None) -> Location:
+    node = _children(style).get("theme") or style
+    return node.location if node is not None else Location(Path(BOOK_FILE))

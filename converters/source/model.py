@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import Location
+from .style import Style
 
 KINDS = ("front", "chapter", "back")
 
@@ -143,6 +144,9 @@ class Entry:
     numeral: str | None = None
     heading_number: str | None = None
     toc_number: str | None = None
+    # --- issue 15: look --- "shown" or "hidden"; None: hidden for title pages, dedication and
+    # epigraph (see render.frontmatter.heading_printed), shown otherwise.
+    heading: str | None = None
 
     @property
     def label(self) -> str:
@@ -188,6 +192,7 @@ class Book:
     files: tuple[Path, ...] = ()  # every source file read, for fingerprints
     numbering: Numbering = field(default_factory=Numbering)
     labels: dict[str, str] = field(default_factory=dict)  # source/labels.py, with overrides
+    style: Style = field(default_factory=Style)  # issue 15: the style: block
 
     @property
     def year(self) -> str:

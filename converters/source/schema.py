@@ -38,6 +38,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..assets.themes import THEMES
 from . import checks
 from .checks import choice, problem
 from .labels import LABEL_KEYS
@@ -241,6 +242,60 @@ class DocxSpec(Spec):
         Field(None, description="a .docx whose styles the DOCX edition uses"))
 
 
+Heading = Annotated[Literal["shown", "hidden"], chain(checks.text, choice(
+    ("shown", "hidden"), "heading", "heading '{value}' must be 'shown' or 'hidden' (a hidden "
+    "heading stays in the navigation)"))]
+CssFile = Annotated[Path, BeforeValidator(checks.css_file), _json(type="string")]
+
+
+class CssSpec(Spec):
+    NAME = "style css"
+    epub: CssFile = Field(None, description="CSS added to the EPUB's")
+    pdf: CssFile = Field(None, description="CSS added to the PDF's")
+
+
+def _face(slot: str, face: str) -> Any:
+    return Annotated[Path, BeforeValidator(checks.font_file(slot, face)), _json(type="string")]
+
+
+def _font_files(slot: str) -> type[Spec]:
+    spec = create_model(
+        f"{slot.title()}FontSpec", __base__=Spec,
+        family=(Text, Field(description="the family name the book's CSS uses")),
+        regular=(_face(slot, "regular"), Field(description="the regular face (.ttf or .otf)")),
+        italic=(_face(slot, "italic"), Field(None, description="the italic face")),
+        bold=(_face(slot, "bold"), Field(None, description="the bold face")),
+        bolditalic=(_face(slot, "bolditalic"), Field(None, description="the bold italic face")))
+    spec.NAME = f"the {slot} font"
+    return spec
+
+
+def _font(slot: str) -> Any:
+    return either(Annotated[str, BeforeValidator(checks.installed_family(slot))],
+                  _font_files(slot))
+
+
+class FontsSpec(Spec):
+    NAME = "style fonts"
+    body: _font("body") = Field(None, description="the body text's family")
+    headings: _font("headings") = Field(None, description="the headings' family")
+    code: _font("code") = Field(None, description="the code's family")
+
+
+class StyleSpec(Spec):
+    NAME = "style"
+    theme: Annotated[Literal[tuple(THEMES)], chain(checks.text, choice(
+        THEMES, "theme", "unknown theme '{value}'; {hint}",
+        "use one of " + ", ".join(THEMES)))] = Field(
+        "classic", description="a house theme: " + ", ".join(THEMES))
+    css: either(CssFile, CssSpec) = Field(
+        None, description="a .css file added after the house style in the EPUB and the PDF, "
+        "or a mapping with `epub` and `pdf`")
+    fonts: FontsSpec = Field(None, description="`body`, `headings`, `code`: an installed "
+                             "family, or `family` with `regular` (and `italic`, `bold`, "
+                             "`bolditalic`) font files")
+
+
 class EntrySpec(Spec):
     NAME = "a contents entry"
     FIELD_BY_FIELD = True  # an entry with a bad role still has its Markdown checked
@@ -260,6 +315,9 @@ class EntrySpec(Spec):
                                 "entry without one is a heading-only section")
     summary: _file("summary") = Field(None, description="a Markdown file with the entry's "
                                       "summary, set as an abstract under its heading")
+    heading: Heading = Field(None, description="`shown` or `hidden`: whether the entry's "
+                             "heading is printed (it stays in the navigation either way); by "
+                             "default hidden for title pages, dedication and epigraph")
     contents: list[EntrySpec] = Field(
         None, description="only on a `role: part` entry at the top of the contents: the "
         "entries (chapters) the part holds, nested under it in every edition's navigation")
@@ -362,6 +420,10 @@ class BookSpec(Spec):
     csl: Annotated[Path, BeforeValidator(checks.csl_file), _json(type="string")] = Field(
         None, description="a CSL style file (`.csl`) for citations and the list of works "
         "cited; by default pandoc's Chicago author-date")
+    style: StyleSpec = Field(
+        None, description="the look: `theme` (" + ", ".join(f"`{t}`" for t in THEMES)
+        + "), `css` (a file, or `epub` and `pdf` files, added after the house style), `fonts` "
+        "(`body`, `headings`, `code`: an installed family, or `family` and its font files)")
     numbering: NumberingSpec = Field(
         None, description="automatic numbers: `chapters` (`arabic`, `roman`, `words`, `none`), "
         "`parts` (the same), `appendices` (`letters`, `none`), `label` (`true`: headings say "
