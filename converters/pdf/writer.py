@@ -25,6 +25,7 @@ from ..assets import fonts
 from ..core.dates import build_datetime
 from ..render.book import RenderedBook
 from ..source.model import Book
+from . import parts
 from . import post as pdfpost
 from .fetch import SOURCE_URL, ConfinedFetcher
 
@@ -92,34 +93,40 @@ def page_css(book: Book, layout: str = "screen") -> str:
     return "\n".join(rules)
 
 
-def adapt(rendered: RenderedBook, turns: frozenset[str] = frozenset()) -> str:
+def adapt(rendered: RenderedBook, turns: frozenset[str] = frozenset(),
+          numbers: range | None = None) -> str:
     """The entries' shared HTML, re-wrapped for the printed book; returns the <body> content.
 
     Paragraphs are numbered (data-n="ENTRY.N") so a layout pass can name one; those in
-    ``turns`` start a new page (see _footnote_turns)."""
+    ``turns`` start a new page (see _footnote_turns).  ``numbers``: only those entries (a part
+    of the book laid out alone, see parts.py); their numbering stays the whole book's."""
     first_body = next((r.id for r in rendered.entries if r.entry.kind == "chapter"), None)
-    parts = []
-    for number, rendered_entry in enumerate(rendered.entries):
-        entry = rendered_entry.entry
-        section = lhtml.fragment_fromstring(rendered_entry.html)
-        if entry.role == "titlepage":
-            name = TITLES
-            _split_titlepage(section, rendered.book)
-        elif entry.kind == "front" or first_body is None:
-            name = FRONT
-        else:
-            name = BODYSTART if entry.id == first_body else BODY
-        section.set("data-page", name)
-        section.set("data-running", entry.title)
-        _inline_footnotes(section)
-        blocks = (b for b in section.iter("p", "li")
-                  if not b.get("class", "").startswith("footnote"))
-        for n, block in enumerate(blocks):
-            block.set("data-n", f"{number}.{n}")
-            if f"{number}.{n}" in turns:
-                _turn(block)
-        parts.append(etree.tostring(section, method="html", encoding="unicode"))
-    return "".join(parts)
+    chosen = range(len(rendered.entries)) if numbers is None else numbers
+    return "".join(adapt_entry(rendered, number, first_body, turns) for number in chosen)
+
+
+def adapt_entry(rendered: RenderedBook, number: int, first_body: str | None,
+                turns: frozenset[str]) -> str:
+    rendered_entry = rendered.entries[number]
+    entry = rendered_entry.entry
+    section = lhtml.fragment_fromstring(rendered_entry.html)
+    if entry.role == "titlepage":
+        name = TITLES
+        _split_titlepage(section, rendered.book)
+    elif entry.kind == "front" or first_body is None:
+        name = FRONT
+    else:
+        name = BODYSTART if entry.id == first_body else BODY
+    section.set("data-page", name)
+    section.set("data-running", entry.title)
+    _inline_footnotes(section)
+    blocks = (b for b in section.iter("p", "li")
+              if not b.get("class", "").startswith("footnote"))
+    for n, block in enumerate(blocks):
+        block.set("data-n", f"{number}.{n}")
+        if f"{number}.{n}" in turns:
+            _turn(block)
+    return etree.tostring(section, method="html", encoding="unicode")
 
 
 def _turn(block: etree._Element) -> None:
@@ -186,8 +193,10 @@ def _drop(element: etree._Element) -> None:
     parent.remove(element)
 
 
-def html_document(rendered: RenderedBook, turns: frozenset[str] = frozenset()) -> str:
-    """The whole book as one HTML document, with the metadata WeasyPrint puts in the PDF."""
+def html_document(rendered: RenderedBook, turns: frozenset[str] = frozenset(),
+                  body: str | None = None) -> str:
+    """The whole book (or ``body``, a part of it) as one HTML document, with the metadata
+    WeasyPrint puts in the PDF."""
     book = rendered.book
     e = html.escape
     created = build_datetime().strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -199,7 +208,8 @@ def html_document(rendered: RenderedBook, turns: frozenset[str] = frozenset()) -
             f'<meta name="dcterms.created" content="{created}">',
             f'<meta name="dcterms.modified" content="{created}">']
     return (f'<!DOCTYPE html><html lang="{e(book.language)}"><head><meta charset="utf-8">'
-            + "".join(head) + f"</head><body>{adapt(rendered, turns)}</body></html>")
+            + "".join(head) + "</head><body>"
+            + (adapt(rendered, turns) if body is None else body) + "</body></html>")
 
 
 def stylesheets(book: Book, layout: str) -> list[weasyprint.CSS]:
@@ -212,20 +222,7 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
     book = rendered.book
     fonts.serif_faces()  # fail with the package name rather than fall back to another serif
     variant = "pdf/a-3b" if options.pdf_standard == "a-3b" else "pdf/ua-1"
-    turns: frozenset[str] = frozenset()
-    # Parsed once and shared by the layout passes.
-    font_config, cache = FontConfiguration(), {}
-    sheets, fetcher = stylesheets(book, options.pdf_layout), ConfinedFetcher(book.source_dir)
-    for _ in range(MAX_LAYOUTS):
-        document = weasyprint.HTML(string=html_document(rendered, turns), base_url=SOURCE_URL,
-                                   url_fetcher=fetcher
-                                   ).render(font_config=font_config, cache=cache,
-                                            stylesheets=sheets, pdf_variant=variant,
-                                            pdf_tags=True)
-        more = _footnote_turns(document)
-        if not more - turns:
-            break
-        turns |= more
+    document = lay_out(rendered, options)
     first_body = next((e.id for e in book.entries if e.kind == "chapter"), None)
     # A book without chapter-kind entries is all front matter, numbered in roman throughout.
     front_pages = next((i for i, page in enumerate(document.pages)
@@ -239,6 +236,43 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
         document.write_pdf(str(raw), pdf_variant=variant, pdf_tags=True)
     bleed = book.print.bleed_mm if options.pdf_layout == "print" else 0.0
     pdfpost.finish(raw, target, book, front_pages=front_pages, bleed_mm=bleed)
+
+
+def lay_out(rendered: RenderedBook, options: BuildOptions, whole: bool = False,
+            known_turns: dict[str, frozenset[str]] | None = None) -> weasyprint.Document:
+    """The book laid out: in parts (see parts.py), or ``whole`` as one document."""
+    variant = "pdf/a-3b" if options.pdf_standard == "a-3b" else "pdf/ua-1"
+    # Parsed once and shared by the layout passes and parts.
+    font_config, cache = FontConfiguration(), {}
+    sheets = stylesheets(rendered.book, options.pdf_layout)
+    fetcher = ConfinedFetcher(rendered.book.source_dir)
+
+    def render(body: str, css: str = "") -> weasyprint.Document:
+        extra = [weasyprint.CSS(string=css)] if css else []
+        return weasyprint.HTML(string=html_document(rendered, body=body), base_url=SOURCE_URL,
+                               url_fetcher=fetcher
+                               ).render(font_config=font_config, cache=cache,
+                                        stylesheets=sheets + extra, pdf_variant=variant,
+                                        pdf_tags=True)
+
+    if whole:
+        turns: frozenset[str] = frozenset()
+        for _ in range(MAX_LAYOUTS):
+            document = render(adapt(rendered, turns))
+            more = _footnote_turns(document)
+            if not more - turns:
+                break
+            turns |= more
+        return document
+    first_body = next((r.id for r in rendered.entries if r.entry.kind == "chapter"), None)
+
+    def render_part(numbers: range, turns: frozenset[str], css: str, tail: str,
+                    folios: dict[str, str]) -> weasyprint.Document:
+        body = "".join(adapt_entry(rendered, n, first_body, turns) for n in numbers)
+        return render((parts.with_folios(body, folios) if folios else body) + tail, css)
+
+    laid = parts.lay_out(rendered, render_part, _footnote_turns, known_turns)
+    return laid[0].document.copy([page for done in laid for page in done.pages])
 
 
 def _footnote_turns(document: weasyprint.Document) -> frozenset[str]:
