@@ -33,13 +33,14 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..core.cache import CACHE_DIR, Cache, digest
 from ..core.errors import BuildError, EditionsError, SourceError
 from ..core.options import BuildOptions
-from .fingerprint import EditionRecord, State, fingerprint, input_digests, sha256_file
+from .fingerprint import EditionRecord, State, fingerprint, input_digests, sha256_file, toolchain
 
 if TYPE_CHECKING:
     from ..render.book import RenderedBook
@@ -167,8 +168,10 @@ def _build_editions(source: Path, out: Path, todo: list[str], options: BuildOpti
     except SourceError as exc:
         raise _with_markdown_problems(exc, render) from None
     emit("render", None, None)
+    cache = Cache(out / CACHE_DIR, salt=digest(toolchain()))
+    options = replace(options, cache_dir=str(cache.folder))
     with collect_warnings() as render_warnings:
-        rendered = render(book)
+        rendered = render(book, cache)
     inputs = sorted({*book.files, *rendered.images})
     digests = input_digests(source, inputs)
     out.mkdir(parents=True, exist_ok=True)
@@ -216,7 +219,8 @@ def _build_editions(source: Path, out: Path, todo: list[str], options: BuildOpti
                                                      "failed", None, None, warnings, error)
                 emit("failed", outcome.fmt, results[outcome.fmt])
         state.source = str(source.resolve())
-        state.save(scratch=work)  # its temporary file goes with the work folder if killed
+        state.save(scratch=work)
+        cache.trim()  # its temporary file goes with the work folder if killed
 
 
 @dataclass

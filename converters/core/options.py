@@ -11,6 +11,8 @@ class BuildOptions:
 
     pdf_layout: str = "screen"  # "screen": trim size only; "print": bleed and crop marks
     pdf_standard: str = "ua-1"  # "ua-1" (PDF/UA-1, tagged) or "a-3b" (PDF/A-3b, archival)
+    # Where the build keeps products it can reuse (core/cache.py); never changes a result.
+    cache_dir: str | None = None
 
     def for_format(self, fmt: str) -> dict[str, str]:
         """The options that can change ``fmt``'s bytes (so a PDF option rebuilds the PDF only)."""

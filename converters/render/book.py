@@ -16,9 +16,10 @@ from pathlib import Path
 from lxml import etree
 from lxml import html as lhtml
 
+from ..core.cache import Cache
 from ..core.errors import ProblemCollector
 from ..source.model import ROLES, Book, Entry
-from . import markdown
+from . import cached, markdown
 
 # Ids the toolkit makes (an entry's h1, footnotes) join with three hyphens; a heading's id
 # joins its entry's with two, and pandoc's heading ids begin with a letter, so they never meet.
@@ -60,8 +61,10 @@ class RenderedBook:
         return {ident: rendered.id for rendered in self.entries for ident in rendered.ids}
 
 
-def render(book: Book) -> RenderedBook:
-    """Convert every Markdown file once; raise SourceError for bad links or images."""
+def render(book: Book, cache: Cache | None = None) -> RenderedBook:
+    """Convert every Markdown file once; raise SourceError for bad links or images.
+
+    With a ``cache`` (see cached.py), files converted before are not converted again."""
     problems = ProblemCollector()
     jobs = []
     for entry in book.entries:
@@ -71,11 +74,13 @@ def render(book: Book) -> RenderedBook:
             jobs.append((entry.id, "summary", entry.summary_path, entry.summary_text))
     # pandoc is a separate process per file, so threads overlap its start-up cost.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        parsed = list(pool.map(lambda job: markdown.parse(*job), jobs))
+        parsed = list(pool.map(lambda job: cached.parse(*job, cache), jobs))
         resolver = markdown.Resolver([e.id for e in book.entries], parsed)
+        links = cached.links_key(resolver) if cache else ""
         images: dict[Path, markdown.ImageRef] = {}
         fragments = list(pool.map(
-            lambda p: markdown.to_html(p, resolver, book.source_dir, problems, images), parsed))
+            lambda p: cached.to_html(p, resolver, links, book.source_dir, problems, images,
+                                     cache), parsed))
     problems.raise_if_any()
     parts = {(p.entry_id, p.part): _unique_ids(frag, f"{p.entry_id}{GENERATED}{p.part}-")
              for p, frag in zip(parsed, fragments, strict=True)}
