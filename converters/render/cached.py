@@ -71,7 +71,7 @@ def to_html(p: markdown.Parsed, resolver: markdown.Resolver, links: str, source_
     key = [p.entry_id, p.part, p.text, links]
     hit = cache.get_json("html", key)
     if isinstance(hit, dict) and _images_unchanged(hit.get("images", []), source_dir):
-        for rel, media, _sha in hit["images"]:
+        for rel, media, _digest in hit["images"]:
             images[(source_dir / rel).resolve()] = markdown.ImageRef(rel, media)
         return str(hit["html"])
     if not p.ast:
