@@ -25,11 +25,11 @@ SHERLOCK = next((up / "shared" / "books" / "sherlock" for up in Path(__file__).r
 
 
 def _build(source: Path, target: Path, monkeypatch: pytest.MonkeyPatch, *, whole: bool,
-           part_chars: int = parts.PART_CHARS) -> dict:
+           part_chars: int = parts.PART_CHARS, jobs: int = 1) -> dict:
     rendered = render(load_book(source))
     monkeypatch.setattr(parts, "PART_CHARS", part_chars)
     monkeypatch.setattr(writer, "lay_out", lambda r, o: LAY_OUT(r, o, whole=whole))
-    writer.write_pdf(rendered, target, target.parent, BuildOptions())
+    writer.write_pdf(rendered, target, target.parent, BuildOptions(jobs=jobs))
     reader = PdfReader(target)
 
     def outline(items: list) -> list:
@@ -52,11 +52,15 @@ def _build(source: Path, target: Path, monkeypatch: pytest.MonkeyPatch, *, whole
 
 
 @pytest.mark.slow
-def test_parts_match_whole_long_book(tmp_path, monkeypatch) -> None:
+@pytest.mark.parametrize("jobs", [1, 2], ids=["in-process", "workers"])
+def test_parts_match_whole_long_book(tmp_path, monkeypatch, jobs) -> None:
+    """With one job the parts' pages are written as one WeasyPrint document; with two, each
+    part is written by a worker process and the files are joined (join.py)."""
     source = write_long_book(tmp_path / "src")
     whole = _build(source, tmp_path / "whole.pdf", monkeypatch, whole=True)
     # Small parts: runs of entries share a part, and most entries are a part alone.
-    split = _build(source, tmp_path / "parts.pdf", monkeypatch, whole=False, part_chars=20_000)
+    split = _build(source, tmp_path / "parts.pdf", monkeypatch, whole=False, part_chars=20_000,
+                   jobs=jobs)
     assert len(parts.plan(render(load_book(source)), 20_000)) > 5
     assert len(split["text"]) == len(whole["text"]) > 30
     for number, (a, b) in enumerate(zip(whole["text"], split["text"], strict=True)):

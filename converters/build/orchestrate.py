@@ -169,7 +169,8 @@ def _build_editions(source: Path, out: Path, todo: list[str], options: BuildOpti
         raise _with_markdown_problems(exc, render) from None
     emit("render", None, None)
     cache = Cache(out / CACHE_DIR, salt=digest(toolchain()))
-    options = replace(options, cache_dir=str(cache.folder))
+    options = replace(options, cache_dir=str(cache.folder), cache_salt=cache.salt,
+                      jobs=jobs or os.cpu_count() or 1)
     with collect_warnings() as render_warnings:
         rendered = render(book, cache)
     inputs = sorted({*book.files, *rendered.images})

@@ -66,11 +66,12 @@ class Part:
         return f"{self.numbers.start}-{self.numbers.stop}"
 
 
-def plan(rendered: RenderedBook, part_chars: int = PART_CHARS) -> list[Part]:
+def plan(rendered: RenderedBook, part_chars: int | None = None) -> list[Part]:
     """Consecutive entries grouped into parts; the contents and the first chapter each start
     one, and the contents is alone (it is laid out again with the page numbers)."""
     first_body = next((i for i, r in enumerate(rendered.entries) if r.entry.kind == "chapter"),
                       None)
+    part_chars = part_chars or PART_CHARS
     parts: list[Part] = []
     size = 0
     for i, r in enumerate(rendered.entries):
@@ -101,7 +102,7 @@ class Laid:
 
 def lay_out(rendered: RenderedBook, render: RenderPart, footnote_turns: FootnoteTurns,
             known_turns: dict[str, frozenset[str]] | None = None,
-            part_chars: int = PART_CHARS) -> list[Laid]:
+            part_chars: int | None = None) -> list[Laid]:
     """Every part laid out, in order, with folios and contents page numbers right.
 
     ``known_turns``: the paragraphs a previous build turned in each part (by part key), so a

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import warnings
 from importlib import resources
 from pathlib import Path
@@ -22,10 +23,11 @@ from weasyprint.formatting_structure.boxes import FootnoteAreaBox
 from weasyprint.text.fonts import FontConfiguration
 
 from ..assets import fonts
+from ..core.cache import Cache, digest
 from ..core.dates import build_datetime
 from ..render.book import RenderedBook
 from ..source.model import Book
-from . import parts
+from . import join, parallel, parts, worker
 from . import post as pdfpost
 from .fetch import SOURCE_URL, ConfinedFetcher
 
@@ -222,20 +224,59 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
     book = rendered.book
     fonts.serif_faces()  # fail with the package name rather than fall back to another serif
     variant = "pdf/a-3b" if options.pdf_standard == "a-3b" else "pdf/ua-1"
-    document = lay_out(rendered, options)
-    first_body = next((e.id for e in book.entries if e.kind == "chapter"), None)
-    # A book without chapter-kind entries is all front matter, numbered in roman throughout.
-    front_pages = next((i for i, page in enumerate(document.pages)
-                        if first_body and first_body in page.anchors), len(document.pages))
     raw = workdir / "weasyprint.pdf"
-    with warnings.catch_warnings():
-        # WeasyPrint 70 opens its sRGB profile for PDF/A output intents and never closes it;
-        # the ResourceWarning is WeasyPrint's, not a problem with the book.
-        warnings.simplefilter("ignore", ResourceWarning)
-        # Tagged in both variants: PDF/UA requires it, and an archived PDF/A stays accessible.
-        document.write_pdf(str(raw), pdf_variant=variant, pdf_tags=True)
+    if options.jobs > 1 and threading.active_count() == 1 and len(parts.plan(rendered)) > 1:
+        front_pages = _write_in_parts(rendered, raw, workdir, options, variant)
+    else:
+        document = lay_out(rendered, options)
+        first_body = next((e.id for e in book.entries if e.kind == "chapter"), None)
+        # A book without chapter-kind entries is all front matter, numbered in roman.
+        front_pages = next((i for i, page in enumerate(document.pages)
+                            if first_body and first_body in page.anchors), len(document.pages))
+        with warnings.catch_warnings():
+            # WeasyPrint 70 opens its sRGB profile for PDF/A output intents and never closes
+            # it; the ResourceWarning is WeasyPrint's, not a problem with the book.
+            warnings.simplefilter("ignore", ResourceWarning)
+            # Tagged in both variants: PDF/UA requires it, and an archived PDF/A stays
+            # accessible.
+            document.write_pdf(str(raw), pdf_variant=variant, pdf_tags=True)
     bleed = book.print.bleed_mm if options.pdf_layout == "print" else 0.0
     pdfpost.finish(raw, target, book, front_pages=front_pages, bleed_mm=bleed)
+
+
+def _write_in_parts(rendered: RenderedBook, raw: Path, workdir: Path, options: BuildOptions,
+                    variant: str) -> int:
+    """The parts laid out by worker processes (parallel.py), joined into ``raw``; returns the
+    number of front-matter pages."""
+    book = rendered.book
+    first_body = next((r.id for r in rendered.entries if r.entry.kind == "chapter"), None)
+    sheets, fetcher = stylesheets(book, options.pdf_layout), ConfinedFetcher(book.source_dir)
+    mine: dict[str, object] = {}  # made in each worker: fonts are not shared across a fork
+
+    def render_html(body: str, css: str) -> tuple:
+        font_config = mine.setdefault("fonts", FontConfiguration())
+        html = weasyprint.HTML(string=html_document(rendered, body=body), base_url=SOURCE_URL,
+                               url_fetcher=fetcher)
+        return worker.render(html, font_config=font_config, cache=mine.setdefault("cache", {}),
+                             stylesheets=[*sheets, weasyprint.CSS(string=css)],
+                             pdf_variant=variant, pdf_tags=True)
+
+    def adapt_part(numbers: range, turns: frozenset[str]) -> str:
+        return "".join(adapt_entry(rendered, n, first_body, turns) for n in numbers)
+
+    def write(document: weasyprint.Document, path: str) -> None:
+        document.write_pdf(path, pdf_variant=variant, pdf_tags=True)
+
+    house = resources.files("converters.assets").joinpath("pdf.css").read_text(encoding="utf-8")
+    style = digest([house, page_css(book, options.pdf_layout), variant, html_document(
+        rendered, body="")])
+    cache = (Cache(Path(options.cache_dir), options.cache_salt) if options.cache_dir
+             else None)
+    files, front_pages, _facts = parallel.lay_out_in_parts(
+        rendered, parallel.make_lay(render_html, adapt_part, _footnote_turns), write, style,
+        options.jobs, workdir, cache)
+    join.join(files, raw)
+    return front_pages
 
 
 def lay_out(rendered: RenderedBook, options: BuildOptions, whole: bool = False,
