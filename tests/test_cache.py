@@ -30,10 +30,14 @@ def test_edit_one_chapter_cached_equals_cold(tmp_path, monkeypatch) -> None:
     parses: list[Path] = []
     parse = markdown.parse
     monkeypatch.setattr(markdown, "parse", lambda *a: parses.append(a[2]) or parse(*a))
-    cached = _bytes(build(source, tmp_path / "out", jobs=1))
+    pdfs = tmp_path / "out" / CACHE_DIR / "part-pdf"
+    before = {p for p in pdfs.rglob("*") if p.is_file()}
+    cached = _bytes(build(source, tmp_path / "out", jobs=2))
     # Only the edited file went through pandoc; every other came from the cache.
     assert parses == [chapter]
-    cold = _bytes(build(source, tmp_path / "cold", jobs=1))
+    # Only the edited chapter's part of the PDF was laid out and written again.
+    assert len({p for p in pdfs.rglob("*") if p.is_file()} - before) == 1
+    cold = _bytes(build(source, tmp_path / "cold", jobs=2))
     assert cached.keys() == cold.keys() == {"epub", "pdf", "docx"}
     for fmt in cold:
         assert cached[fmt] == cold[fmt], f"the cached {fmt} differs from the cold one"

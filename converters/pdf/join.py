@@ -31,7 +31,7 @@ class PartFile:
 def join(files: list[PartFile], target: Path) -> None:
     with pikepdf.open(files[0].path) as base:
         _join_into(base, files)
-        base.save(target)
+        base.save(target, deterministic_id=True)
 
 
 def _join_into(base: pikepdf.Pdf, files: list[PartFile]) -> None:
