@@ -89,7 +89,10 @@ def serve(conn: Connection, lay_out: Callable[..., tuple[Document, object, dict]
     logger.handlers, logger.propagate = [collect], False
     held: dict[str, tuple[Document, object]] = {}
     while True:
-        message = conn.recv()
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):  # the writer is gone (killed): nothing to answer
+            return
         try:
             if message[0] == "stop":
                 return
