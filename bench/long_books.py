@@ -38,11 +38,15 @@ EDITIONS = [PY, "-m", "converters", "build"]
 
 
 def _children(pid: int) -> list[int]:
-    out = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+    out: list[int] = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").glob("*/children"))
+    except OSError:  # the process has just ended
+        return out
+    for task in tasks:
         try:
             out += [int(c) for c in task.read_text().split()]
-        except OSError:
+        except (OSError, ValueError):
             continue
     return out
 
