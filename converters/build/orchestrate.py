@@ -168,7 +168,7 @@ def _build_editions(source: Path, out: Path, todo: list[str], options: BuildOpti
     except SourceError as exc:
         raise _with_markdown_problems(exc, render) from None
     emit("render", None, None)
-    cache = Cache(out / CACHE_DIR, salt=digest(toolchain()))
+    cache = Cache(out / CACHE_DIR, salt=digest(toolchain()), deferred=True)
     options = replace(options, cache_dir=str(cache.folder), cache_salt=cache.salt,
                       jobs=jobs or os.cpu_count() or 1)
     with collect_warnings() as render_warnings:
@@ -176,6 +176,7 @@ def _build_editions(source: Path, out: Path, todo: list[str], options: BuildOpti
     inputs = sorted({*book.files, *rendered.images})
     digests = input_digests(source, inputs)
     out.mkdir(parents=True, exist_ok=True)
+    cache.flush()
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     from ..source.paths import remove_stale_workdirs, workdir_prefix
 
@@ -220,8 +221,8 @@ def _build_editions(source: Path, out: Path, todo: list[str], options: BuildOpti
                                                      "failed", None, None, warnings, error)
                 emit("failed", outcome.fmt, results[outcome.fmt])
         state.source = str(source.resolve())
-        state.save(scratch=work)
-        cache.trim()  # its temporary file goes with the work folder if killed
+        state.save(scratch=work)  # its temporary file goes with the work folder if killed
+        cache.trim()
 
 
 @dataclass

@@ -24,11 +24,15 @@ def digest(material: object) -> str:
 
 
 class Cache:
-    def __init__(self, folder: Path, salt: str = "", limit: int = LIMIT_BYTES) -> None:
+    def __init__(self, folder: Path, salt: str = "", limit: int = LIMIT_BYTES,
+                 deferred: bool = False) -> None:
         self.folder = Path(folder)
         self.salt = salt
         self.limit = limit
         self.hits = self.misses = 0
+        # Deferred: kept in memory until flush(), so a build refused for its source's problems
+        # writes nothing at all into the output folder.
+        self.pending: dict[Path, bytes] | None = {} if deferred else None
 
     def _path(self, kind: str, key: object) -> Path:
         name = digest([self.salt, kind, key])
@@ -47,6 +51,18 @@ class Cache:
 
     def put(self, kind: str, key: object, data: bytes) -> None:
         path = self._path(kind, key)
+        if self.pending is not None:
+            self.pending[path] = data
+            return
+        self._write(path, data)
+
+    def flush(self) -> None:
+        """Write what was put while deferred; later puts are written at once."""
+        pending, self.pending = self.pending or {}, None
+        for path, data in pending.items():
+            self._write(path, data)
+
+    def _write(self, path: Path, data: bytes) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")

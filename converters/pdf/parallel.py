@@ -31,6 +31,7 @@ from multiprocessing.connection import wait
 from pathlib import Path
 
 from ..core.cache import Cache, digest
+from ..core.dates import build_datetime
 from ..core.errors import BuildError
 from . import join, parts, worker
 
@@ -179,7 +180,8 @@ def lay_out_in_parts(rendered: object, lay: Callable[..., tuple], write: Callabl
 
 def _rekey(job: Job, style: str, cache: Cache | None) -> None:
     """The part's cache key; its facts from the cache, or else marked for a new layout."""
-    job.key = digest([job.html, style, job.folios, job.part.numbers.start, job.last])
+    dated = build_datetime().isoformat() if job.part.numbers.start == 0 else ""
+    job.key = digest([job.html, style, job.folios, job.part.numbers.start, job.last, dated])
     cached = cache.get_json("part-facts", job.key) if cache else None
     if isinstance(cached, dict):
         job.facts, job.stale = cached, False

@@ -268,8 +268,10 @@ def _write_in_parts(rendered: RenderedBook, raw: Path, workdir: Path, options: B
         document.write_pdf(path, pdf_variant=variant, pdf_tags=True)
 
     house = resources.files("converters.assets").joinpath("pdf.css").read_text(encoding="utf-8")
-    style = digest([house, page_css(book, options.pdf_layout), variant, html_document(
-        rendered, body="")])
+    # The dates reach the joined PDF through the first part only (join.py keeps its catalog
+    # and metadata), so only its key holds them: other parts stay cached across days.
+    head = re.sub(r'<meta name="dcterms\.\w+"[^>]*>', "", html_document(rendered, body=""))
+    style = digest([house, page_css(book, options.pdf_layout), variant, head])
     cache = (Cache(Path(options.cache_dir), options.cache_salt) if options.cache_dir
              else None)
     files, front_pages, _facts = parallel.lay_out_in_parts(
