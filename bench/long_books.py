@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -61,9 +62,10 @@ def _pss_kib(pid: int) -> int:
     return 0
 
 
-def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """(wall seconds, peak MiB summed over the process tree) of one command."""
+def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """(wall seconds, peak MiB summed over the process tree, CPU seconds of the tree)."""
     peak = 0
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             env=env, cwd=ROOT)
@@ -84,15 +86,19 @@ def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, f
     sampler.start()
     _, err = proc.communicate()
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     done.set()
     sampler.join()
     if proc.returncode:
         raise SystemExit(f"{' '.join(command[:4])}… failed:\n{err.decode()[-2000:]}")
-    return seconds, peak / 1024
+    # Every process of the tree is waited for by its parent, so its CPU time is counted here.
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, peak / 1024, cpu
 
 
-def median(runs: list[tuple[float, float]]) -> tuple[float, float]:
-    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+def median(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    return (statistics.median(r[0] for r in runs), max(r[1] for r in runs),
+            statistics.median(r[2] for r in runs))
 
 
 def weasyprint_inputs(source: Path, folder: Path) -> list[str]:
@@ -174,6 +180,12 @@ def report(rows: list[dict], jobs: int, repeat: int) -> None:
     for r in rows:
         print(" | ".join([r["name"], str(r["words"]), str(r["pages"]),
                           *(f"{r[k][0]:.2f}" for k in ("cold", "noop", "edit", "weasyprint",
+                                                        "pandoc_epub", "pandoc_docx"))]))
+    print("same, CPU seconds summed over the processes (user + system; steadier than wall "
+          "time on a shared machine)")
+    for r in rows:
+        print(" | ".join([r["name"], str(r["words"]), str(r["pages"]),
+                          *(f"{r[k][2]:.2f}" for k in ("cold", "noop", "edit", "weasyprint",
                                                         "pandoc_epub", "pandoc_docx"))]))
     print("\nbook | cold/WP | cold/(WP+pandoc) | edit/cold | pages/s cold | pages/s WP | "
           "peak MiB cold | edit | no-op | WP alone")
