@@ -31,13 +31,18 @@ class PartFile:
 def join(files: list[PartFile], target: Path) -> None:
     with pikepdf.open(files[0].path) as base:
         _join_into(base, files)
-        base.save(target, deterministic_id=True)
+        # Object streams, as WeasyPrint writes them: the structure tree is many small objects.
+        base.save(target, deterministic_id=True,
+                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
 
 
 def _join_into(base: pikepdf.Pdf, files: list[PartFile]) -> None:
     tree = base.Root.StructTreeRoot
     document = tree.K[0]
-    kids, nums, annots = Array(), Array(), []
+    # Python lists, made into arrays once: pikepdf's Array.extend copies the whole array.
+    kids: list = []
+    nums: list = []
+    annots = []
     names: dict[str, object] = {}
     outline: list[tuple[pikepdf.Object, pikepdf.Pdf]] = []
     opened = []
@@ -66,8 +71,9 @@ def _join_into(base: pikepdf.Pdf, files: list[PartFile]) -> None:
                 kids.append(new)
         tree_nums = list(src.Root.StructTreeRoot.ParentTree.Nums)
         by_key = {int(tree_nums[i]): tree_nums[i + 1] for i in range(0, len(tree_nums), 2)}
+        book = list(base.pages)  # indexing the page list walks it each time
         for n in range(part.keep):
-            new_page = base.pages[offset + n]
+            new_page = book[offset + n]
             if n in by_key:
                 nums.extend([offset + n, bring(by_key[n])])
                 new_page.obj.StructParents = offset + n
@@ -87,14 +93,14 @@ def _join_into(base: pikepdf.Pdf, files: list[PartFile]) -> None:
         annot.StructParent = total + j
         nums.extend([total + j, element if src is base else _copy(base, src, element)])
     _build_outline(base, outline)
-    document.K = kids
-    tree.ParentTree = base.make_indirect(Dictionary(Nums=nums))
+    document.K = Array(kids)
+    tree.ParentTree = base.make_indirect(Dictionary(Nums=Array(nums)))
     tree.ParentTreeNextKey = total + len(annots)
     if names:
-        ordered = Array()
+        ordered: list = []
         for name in sorted(names, key=lambda n: n.encode("utf-8")):
-            ordered.extend([pikepdf.String(name), names[name]])
-        base.Root.Names = Dictionary(Dests=base.make_indirect(Dictionary(Names=ordered)))
+            ordered += [pikepdf.String(name), names[name]]
+        base.Root.Names = Dictionary(Dests=base.make_indirect(Dictionary(Names=Array(ordered))))
     for src in opened:
         src.close()
 
