@@ -144,6 +144,7 @@ def bench_book(name: str, source: Path, work: Path, jobs: int, repeat: int) -> d
     env["CI"] = "1"
     env["PYTHONPATH"] = str(ROOT)
     cold, noop, edit, alone, epub, docx = [], [], [], [], [], []
+    by_format: dict[str, list] = {}
     chapter = sorted(p for p in source.glob("*.md"))[len(list(source.glob("*.md"))) // 2]
     original = chapter.read_text(encoding="utf-8")
     weasy = weasyprint_inputs(source, work)
@@ -159,6 +160,9 @@ def bench_book(name: str, source: Path, work: Path, jobs: int, repeat: int) -> d
         chapter.write_text(text.replace(word, " ONE " if n % 2 == 0 else " the ", 1),
                            encoding="utf-8")
         edit.append(run(command, env))
+        for fmt in ("pdf", "epub", "docx"):  # each edition alone, cold: its own time and memory
+            by_format.setdefault(fmt, []).append(run([*command, "--force", "--format", fmt],
+                                                     env))
         alone.append(run(weasy, env))
         epub.append(run(pandoc["epub"], env))
         docx.append(run(pandoc["docx"], env))
@@ -168,7 +172,8 @@ def bench_book(name: str, source: Path, work: Path, jobs: int, repeat: int) -> d
     return {"name": name, "words": words, "pages": pages(pdf), "alone_pages":
             pages(work / "alone.pdf"), "cold": median(cold), "noop": median(noop),
             "edit": median(edit), "weasyprint": median(alone), "pandoc_epub": median(epub),
-            "pandoc_docx": median(docx)}
+            "pandoc_docx": median(docx),
+            **{f"only_{fmt}": median(runs) for fmt, runs in by_format.items()}}
 
 
 def report(rows: list[dict], jobs: int, repeat: int) -> None:
@@ -187,6 +192,11 @@ def report(rows: list[dict], jobs: int, repeat: int) -> None:
         print(" | ".join([r["name"], str(r["words"]), str(r["pages"]),
                           *(f"{r[k][2]:.2f}" for k in ("cold", "noop", "edit", "weasyprint",
                                                         "pandoc_epub", "pandoc_docx"))]))
+    print("\neach edition alone (--force --format X): wall s / CPU s / peak MiB")
+    for r in rows:
+        print(r["name"] + " | " + " | ".join(
+            f"{fmt} {r['only_' + fmt][0]:.2f} / {r['only_' + fmt][2]:.2f} / "
+            f"{r['only_' + fmt][1]:.0f}" for fmt in ("pdf", "epub", "docx")))
     print("\nbook | cold/WP | cold/(WP+pandoc) | edit/cold | pages/s cold | pages/s WP | "
           "peak MiB cold | edit | no-op | WP alone")
     for r in rows:
