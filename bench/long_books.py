@@ -161,8 +161,11 @@ def bench_book(name: str, source: Path, work: Path, jobs: int, repeat: int) -> d
                            encoding="utf-8")
         edit.append(run(command, env))
         for fmt in ("pdf", "epub", "docx"):  # each edition alone, cold: its own time and memory
-            by_format.setdefault(fmt, []).append(run([*command, "--force", "--format", fmt],
-                                                     env))
+            alone_out = work / f"out-{fmt}"
+            shutil.rmtree(alone_out, ignore_errors=True)
+            by_format.setdefault(fmt, []).append(run(
+                [*EDITIONS, str(source), "--out", str(alone_out), "--jobs", str(jobs),
+                 "--format", fmt], env))
         alone.append(run(weasy, env))
         epub.append(run(pandoc["epub"], env))
         docx.append(run(pandoc["docx"], env))
@@ -192,7 +195,8 @@ def report(rows: list[dict], jobs: int, repeat: int) -> None:
         print(" | ".join([r["name"], str(r["words"]), str(r["pages"]),
                           *(f"{r[k][2]:.2f}" for k in ("cold", "noop", "edit", "weasyprint",
                                                         "pandoc_epub", "pandoc_docx"))]))
-    print("\neach edition alone (--force --format X): wall s / CPU s / peak MiB")
+    print("\neach edition alone, cold (--format X, fresh output folder): wall s / CPU s / "
+          "peak MiB")
     for r in rows:
         print(r["name"] + " | " + " | ".join(
             f"{fmt} {r['only_' + fmt][0]:.2f} / {r['only_' + fmt][2]:.2f} / "
