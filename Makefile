@@ -38,6 +38,7 @@ lint: $(VENV)/.installed-test
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/incremental.py
+	$(BIN)/python bench/long_books.py --jobs 2
 
 sysdeps:
 	@sh .ci/sysdeps build

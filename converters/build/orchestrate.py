@@ -38,9 +38,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..core.cache import CACHE_DIR, Cache, digest
 from ..core.errors import BuildError, EditionsError, SourceError
 from ..core.options import BuildOptions
-from .fingerprint import EditionRecord, State, fingerprint, input_digests, sha256_file
+from .fingerprint import EditionRecord, State, fingerprint, input_digests, sha256_file, toolchain
 from .guard import check_out, die_with_parent, out_lock
 from .naming import edition_filename
 
@@ -216,11 +217,15 @@ def _build_editions(source: Path, out: Path, todo: list[_Job],
 
     check_targets(book, [j.label for j in todo if j.options.rules is not None])
     emit("render", None, None)
+    # The PDF's parts are cached here (the shared HTML is not: citations, cross-references
+    # and the index resolve across files, which a per-file key cannot see).
+    cache = Cache(out / CACHE_DIR, salt=digest(toolchain()), deferred=True)
     with collect_warnings() as render_warnings:
         rendered = render(book)
     inputs = sorted({*book.files, *rendered.images})
     digests = input_digests(source, inputs)
     out.mkdir(parents=True, exist_ok=True)
+    cache.flush()
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     from ..source.paths import remove_stale_workdirs, workdir_prefix
 
@@ -232,7 +237,8 @@ def _build_editions(source: Path, out: Path, todo: list[_Job],
             scratch = work / f"work-{job.key.replace(':', '-')}"
             scratch.mkdir()
             # A later job (ONIX) reads the editions already moved into the output folder.
-            options = replace(job.options, editions_dir=str(out))
+            options = replace(job.options, editions_dir=str(out), cache_dir=str(cache.folder),
+                              cache_salt=cache.salt, jobs=jobs or os.cpu_count() or 1)
             tasks.append(_Task(job.key, job.fmt, job.label, rendered,
                                work / job.file_name(book.slug), scratch, options, epoch))
         if strict and render_warnings:
@@ -278,6 +284,7 @@ def _build_editions(source: Path, out: Path, todo: list[_Job],
                 emit("failed", task.label, results[task.key])
         state.source = str(source.resolve())
         state.save(scratch=work)  # its temporary file goes with the work folder if killed
+        cache.trim()
 
 
 @dataclass

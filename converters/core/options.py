@@ -19,6 +19,10 @@ class BuildOptions:
     editions_dir: str | None = None
     # The EPUB's page list follows this print target's PDF when both are built in one run.
     page_source: str | None = None
+    # Where the build keeps products it can reuse (core/cache.py); never changes a result.
+    cache_dir: str | None = None
+    cache_salt: str = ""  # the toolchain's digest: a new toolchain never reuses old products
+    jobs: int = 1  # worker processes an edition may use (the PDF's parts)
 
     @property
     def rules(self) -> Target | None:

@@ -108,36 +108,43 @@ def adapt(rendered: RenderedBook, turns: frozenset[str] = frozenset(),
     unhyphenated: dict[str, list[str]] = {}  # data-n -> words set whole (pdf/hyphenation.py)
     for key, word in nohyph:
         unhyphenated.setdefault(key, []).append(word)
-    parts = []
-    for number, rendered_entry in enumerate(rendered.entries):
-        entry = rendered_entry.entry
-        section = lhtml.fragment_fromstring(rendered_entry.html)
-        if entry.role == "titlepage":
-            name = TITLES
-            _split_titlepage(section, rendered.book)
-        elif entry.kind == "front" or first_body is None:
-            name = FRONT
-        else:
-            name = BODYSTART if entry.id == first_body else BODY
-        section.set("data-page", name)
-        section.set("data-running", entry.title)
-        _inline_footnotes(section)
-        math_svg.replace_math(section)
-        code.fit_code(section, text_width_mm(rendered.book))
-        apparatus.adapt_section(section, rendered_entry, rendered, folios or {})
-        blocks = (b for b in section.iter("p", "li")
-                  if not b.get("class", "").startswith("footnote"))
-        for n, block in enumerate(blocks):
-            block.set("data-n", f"{number}.{n}")
-            if f"{number}.{n}" in turns:
-                _turn(block)
-            if f"{number}.{n}" in unhyphenated:
-                hyphenation.apply(block, unhyphenated[f"{number}.{n}"])
-            if spacing and f"{number}.{n}" in spacing:  # set looser or tighter (pdf/spreads.py)
-                block.set("class", (block.get("class", "") + " " + spacing[f"{number}.{n}"])
-                          .strip())
-        parts.append(etree.tostring(section, method="html", encoding="unicode"))
-    return "".join(parts)
+    return "".join(adapt_entry(rendered, number, first_body, turns, folios, unhyphenated, spacing)
+                   for number in range(len(rendered.entries)))
+
+
+def adapt_entry(rendered: RenderedBook, number: int, first_body: str | None,
+                turns: frozenset[str], folios: dict[str, str] | None,
+                unhyphenated: dict[str, list[str]], spacing: dict[str, str] | None) -> str:
+    """One entry re-wrapped (see adapt); a part laid out alone (pdf/inparts.py) is a run of
+    these, numbered as in the whole book."""
+    rendered_entry = rendered.entries[number]
+    entry = rendered_entry.entry
+    section = lhtml.fragment_fromstring(rendered_entry.html)
+    if entry.role == "titlepage":
+        name = TITLES
+        _split_titlepage(section, rendered.book)
+    elif entry.kind == "front" or first_body is None:
+        name = FRONT
+    else:
+        name = BODYSTART if entry.id == first_body else BODY
+    section.set("data-page", name)
+    section.set("data-running", entry.title)
+    _inline_footnotes(section)
+    math_svg.replace_math(section)
+    code.fit_code(section, text_width_mm(rendered.book))
+    apparatus.adapt_section(section, rendered_entry, rendered, folios or {})
+    blocks = (b for b in section.iter("p", "li")
+              if not b.get("class", "").startswith("footnote"))
+    for n, block in enumerate(blocks):
+        block.set("data-n", f"{number}.{n}")
+        if f"{number}.{n}" in turns:
+            _turn(block)
+        if f"{number}.{n}" in unhyphenated:
+            hyphenation.apply(block, unhyphenated[f"{number}.{n}"])
+        if spacing and f"{number}.{n}" in spacing:  # set looser or tighter (pdf/spreads.py)
+            block.set("class", (block.get("class", "") + " " + spacing[f"{number}.{n}"])
+                      .strip())
+    return etree.tostring(section, method="html", encoding="unicode")
 
 
 def _turn(block: etree._Element) -> None:
@@ -210,8 +217,9 @@ def _drop(element: etree._Element) -> None:
 def html_document(rendered: RenderedBook, turns: frozenset[str] = frozenset(),
                   folios: dict[str, str] | None = None,
                   nohyph: frozenset[tuple[str, str]] = frozenset(),
-                  spacing: dict[str, str] | None = None) -> str:
-    """The whole book as one HTML document, with the metadata WeasyPrint puts in the PDF."""
+                  spacing: dict[str, str] | None = None, body: str | None = None) -> str:
+    """The whole book (or ``body``, a part of it) as one HTML document, with the metadata
+    WeasyPrint puts in the PDF."""
     book = rendered.book
     e = html.escape
     created = build_datetime().strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -223,7 +231,8 @@ def html_document(rendered: RenderedBook, turns: frozenset[str] = frozenset(),
             f'<meta name="dcterms.created" content="{created}">',
             f'<meta name="dcterms.modified" content="{created}">']
     return (f'<!DOCTYPE html><html lang="{e(book.language)}"><head><meta charset="utf-8">'
-            + "".join(head) + "</head><body>" + adapt(rendered, turns, folios, nohyph, spacing)
+            + "".join(head) + "</head><body>"
+            + (adapt(rendered, turns, folios, nohyph, spacing) if body is None else body)
             + "</body></html>")
 
 
@@ -252,6 +261,14 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
     if rules is not None:
         variant = rules.pdf_variant or variant
     paged = pdfx.print_book(book, rules)  # the bleed and marks the target allows
+    from . import inparts  # it lays out this module's entries, so it imports this module
+
+    if inparts.whole_reason(rendered, options) is None:  # long books: in parts, by workers
+        raw = workdir / "weasyprint.pdf"
+        front_pages = inparts.write(rendered, raw, workdir, options, variant, paged)
+        bleed = paged.print.bleed_mm if options.pdf_layout == "print" else 0.0
+        pdfpost.finish(raw, target, book, front_pages=front_pages, bleed_mm=bleed)
+        return
     turns: frozenset[str] = frozenset()
     folios: dict[str, str] = {}  # where the index marks fell in the last layout
     nohyph: frozenset[tuple[str, str]] = frozenset()

@@ -1,0 +1,144 @@
+"""The PDF laid out in parts by worker processes (parts.py, parallel.py, worker.py, join.py),
+or the reason it must be laid out whole as one document (writer.write_pdf).
+
+A part is laid out alone, so it can only hold what needs no page number from another part:
+folios are remade once its start is known and the contents' numbers are written in
+(parts.py), but the index's page numbers (read back from the whole layout by
+apparatus.folios), page references and lists of figures or tables (``target-counter()``), a
+print-ready target's page map and the book's own ``target-counter()`` rules are not; a book
+with any of them is laid out whole.  The layout passes that fix footnotes, page-turn hyphens
+and short pages (writer, hyphenation.py, spreads.py) read page turns inside an entry only;
+every part starts on a recto as in the whole book, so they run per part with the same result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+import warnings
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+
+from ..core.cache import Cache, digest
+from ..render import style
+from . import apparatus, hyphenation, join, overflow, parallel, parts, spreads, worker, writer
+from .fetch import SOURCE_URL, ConfinedFetcher
+from .glyphs import known_missing
+
+if TYPE_CHECKING:
+    from ..core.options import BuildOptions
+    from ..render.book import RenderedBook
+    from ..source.model import Book
+
+
+def whole_reason(rendered: RenderedBook, options: BuildOptions) -> str | None:
+    """Why the book is laid out whole as one document, or None: in parts."""
+    rules = options.rules
+    if options.jobs <= 1:
+        return "one job"
+    if threading.active_count() != 1:
+        return "other threads run (forking the workers would be unsafe)"
+    if rules is not None and rules.print_ready:
+        return "a print-ready target (its page map reads the whole layout)"
+    if rendered.index is not None and rendered.index.marks:
+        return "an index (its page numbers come from the whole layout)"
+    if any(r.entry.role in ("figures", "tables") or "data-xref-page" in r.html
+           for r in rendered.entries):
+        return "page references (target-counter cannot see another part)"
+    if "target-counter" in style.pdf_css(rendered.book, rendered.fallbacks, SOURCE_URL):
+        return "the book's CSS uses target-counter"
+    if len(parts.plan(rendered)) < 2:
+        return "one part"
+    return None
+
+
+def write(rendered: RenderedBook, raw: Path, workdir: Path, options: BuildOptions,
+          variant: str, paged: Book) -> int:
+    """The parts laid out by worker processes, joined into ``raw``; returns the number of
+    front-matter pages."""
+    book = rendered.book
+    first_body = next((r.id for r in rendered.entries if r.entry.kind == "chapter"), None)
+    fetcher = ConfinedFetcher(book.source_dir,
+                              {ref.rel: path for path, ref in rendered.images.items()})
+    mine: dict[str, object] = {}  # made in each worker: fonts are not shared across a fork
+
+    def render_html(body: str, css: str) -> tuple:
+        if "sheets" not in mine:
+            mine["fonts"] = FontConfiguration()
+            mine["sheets"] = writer.stylesheets(rendered, paged, options.pdf_layout, fetcher,
+                                                mine["fonts"])  # type: ignore[arg-type]
+        html = weasyprint.HTML(string=writer.html_document(rendered, body=body),
+                               base_url=SOURCE_URL, url_fetcher=fetcher)
+        with known_missing(rendered.fallbacks.missing):  # already reported at their lines
+            return worker.render(html, font_config=mine["fonts"],
+                                 cache=mine.setdefault("cache", {}),
+                                 stylesheets=[*mine["sheets"], weasyprint.CSS(string=css)],
+                                 pdf_variant=variant, pdf_tags=True)
+
+    def adapt_part(numbers: range, state: dict) -> str:
+        unhyphenated: dict[str, list[str]] = {}
+        for key, word in state.get("nohyph", ()):
+            unhyphenated.setdefault(key, []).append(word)
+        turns = frozenset(state.get("turns", ()))
+        return "".join(writer.adapt_entry(rendered, n, first_body, turns, None, unhyphenated,
+                                          state.get("spacing") or None) for n in numbers)
+
+    def report(document: weasyprint.Document, keep: int) -> list:
+        entries = [(e.id, e.label) for e in book.entries]
+        found = [o for o in overflow.from_layout(document) if o.page <= keep]
+        labels = overflow.entry_of_pages(document, entries) if found else []
+        return [[o.page, o.distance_mm, o.sample, labels[o.page - 1]] for o in found]
+
+    def write_part(document: weasyprint.Document, path: str) -> None:
+        with known_missing(rendered.fallbacks.missing):
+            document.write_pdf(path, pdf_variant=variant, pdf_tags=True)
+
+    house = resources.files("converters.assets").joinpath("pdf.css").read_text(encoding="utf-8")
+    # The dates reach the joined PDF through the first part only (join.py keeps its catalog
+    # and metadata), so only its key holds them: other parts stay cached across days.
+    head = re.sub(r'<meta name="dcterms\.\w+"[^>]*>', "", writer.html_document(rendered, body=""))
+    own = style.pdf_css(book, rendered.fallbacks, SOURCE_URL)
+    # Images and the book's font files are fetched by name: their bytes are in the key.
+    files = sorted({*book.files, *rendered.images})
+    shas = [(str(f), hashlib.sha256(f.read_bytes()).hexdigest()) for f in files if f.is_file()]
+    key = digest([house, writer.page_css(paged, options.pdf_layout), apparatus.CSS, own,
+                  variant, head, shas])
+    cache = Cache(Path(options.cache_dir), options.cache_salt) if options.cache_dir else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)  # see writer.write_pdf
+        files_out, front_pages, facts = parallel.lay_out_in_parts(
+            rendered, parallel.make_lay(render_html, adapt_part, settle, report), write_part,
+            key, options.jobs, workdir, cache)
+    join.join(files_out, raw)
+    _warn_overflow(facts, f"{book.slug}.pdf")
+    return front_pages
+
+
+def settle(document: weasyprint.Document, state: dict) -> dict | None:
+    """The passes of writer.write_pdf on one part: the next state, or None if it stands."""
+    turns = frozenset(state.get("turns", ()))
+    nohyph = frozenset(tuple(pair) for pair in state.get("nohyph", ()))
+    spacing = dict(state.get("spacing", {}))
+    more = writer._footnote_turns(document)
+    words = hyphenation.unhyphenations(document)
+    adjust = spreads.adjustments(document, spacing)
+    if not more - turns and not words - nohyph and not adjust:
+        return None
+    return {"turns": sorted(turns | more), "nohyph": sorted(map(list, nohyph | words)),
+            "spacing": {**spacing, **adjust}}
+
+
+def _warn_overflow(facts: list[dict], name: str) -> None:
+    """overflow.warn's lines, with each part's pages counted from the book's first page."""
+    log, start = logging.getLogger("converters.pdf"), 0
+    for part in facts:
+        for page, distance, sample, label in part.get("overflow", ()):
+            item = overflow.Overflow(start + page, distance, sample)
+            log.warning("%s:page %d: %s [PDF-OVERFLOW]", name, item.page, item.describe(label))
+        start += part["keep"]

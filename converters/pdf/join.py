@@ -1,0 +1,166 @@
+"""The parts of the PDF (see parallel.py), each a tagged PDF from WeasyPrint, joined into one.
+
+The first part's file is the base: its catalog, metadata and PDF/UA or PDF/A identification
+stay.  Into it come the pages of every part, and from their pieces one of each of what a
+single WeasyPrint document would have written:
+
+- one structure tree: every part's top-level structure elements under the base's Document
+  element, and one parent tree, renumbered (a page's key is its page index, as WeasyPrint
+  numbers them; link annotations follow the pages);
+- one outline, the parts' outlines in order (each part opens with a level-1 heading);
+- one name tree of destinations, which WeasyPrint's links use (``/Dest (name)``), so a link
+  into another part resolves.  A part's links to other parts have stand-in anchors on the
+  part's last page, which is not kept (see parallel.py); so are the stand-ins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+
+
+@dataclass(frozen=True)
+class PartFile:
+    path: Path
+    keep: int  # the first ``keep`` pages are the book's; the rest are not
+
+
+def join(files: list[PartFile], target: Path) -> None:
+    with pikepdf.open(files[0].path) as base:
+        _join_into(base, files)
+        # Object streams, as WeasyPrint writes them: the structure tree is many small objects.
+        base.save(target, deterministic_id=True,
+                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
+
+
+def _join_into(base: pikepdf.Pdf, files: list[PartFile]) -> None:
+    tree = base.Root.StructTreeRoot
+    document = tree.K[0]
+    # Python lists, made into arrays once: pikepdf's Array.extend copies the whole array.
+    kids: list = []
+    nums: list = []
+    annots = []
+    names: dict[str, object] = {}
+    outline: list[tuple[pikepdf.Object, pikepdf.Pdf]] = []
+    opened = []
+    for index, part in enumerate(files):
+        src = base if index == 0 else pikepdf.open(part.path)
+        if index:
+            opened.append(src)
+        pages = list(src.pages)
+        dropped = {p.objgen for p in pages[part.keep:]}
+        if index == 0:
+            del base.pages[part.keep:]  # still objects: the old trees are replaced below
+        offset = 0 if index == 0 else len(base.pages)
+
+        def bring(obj: pikepdf.Object, src: pikepdf.Pdf = src) -> pikepdf.Object:
+            return obj if src is base else _copy(base, src, obj)
+
+        if index:
+            for page in pages[: part.keep]:
+                base.pages.append(page)
+        for kid in list(src.Root.StructTreeRoot.K[0].K):
+            if not _touches(kid, dropped):
+                if "/P" in kid:
+                    del kid.P
+                new = bring(kid)
+                new.P = document
+                kids.append(new)
+        tree_nums = list(src.Root.StructTreeRoot.ParentTree.Nums)
+        by_key = {int(tree_nums[i]): tree_nums[i + 1] for i in range(0, len(tree_nums), 2)}
+        book = list(base.pages)  # indexing the page list walks it each time
+        for n in range(part.keep):
+            new_page = book[offset + n]
+            if n in by_key:
+                nums.extend([offset + n, bring(by_key[n])])
+                new_page.obj.StructParents = offset + n
+            for annot in new_page.obj.get("/Annots", []):
+                key = annot.get("/StructParent")
+                if key is not None and int(key) in by_key:
+                    annots.append((annot, by_key[int(key)], src))
+        dests = src.Root.get("/Names", {}).get("/Dests", {}).get("/Names", [])
+        for i in range(0, len(dests), 2):
+            name, dest = str(dests[i]), dests[i + 1]
+            if dest[0].objgen not in dropped and name not in names:
+                names[name] = bring(dest)
+        if "/Outlines" in src.Root and "/First" in src.Root.Outlines:
+            outline.append((src.Root.Outlines.First, src))
+    total = len(base.pages)
+    for j, (annot, element, src) in enumerate(annots):
+        annot.StructParent = total + j
+        nums.extend([total + j, element if src is base else _copy(base, src, element)])
+    _build_outline(base, outline)
+    document.K = Array(kids)
+    tree.ParentTree = base.make_indirect(Dictionary(Nums=Array(nums)))
+    tree.ParentTreeNextKey = total + len(annots)
+    if names:
+        ordered: list = []
+        for name in sorted(names, key=lambda n: n.encode("utf-8")):
+            ordered += [pikepdf.String(name), names[name]]
+        base.Root.Names = Dictionary(Dests=base.make_indirect(Dictionary(Names=Array(ordered))))
+    for src in opened:
+        src.close()
+
+
+def _copy(base: pikepdf.Pdf, src: pikepdf.Pdf, obj: pikepdf.Object) -> pikepdf.Object:
+    """``obj`` brought into ``base``; qpdf copies only indirect objects from another file."""
+    return base.copy_foreign(obj if obj.is_indirect else src.make_indirect(obj))
+
+
+def _touches(element: pikepdf.Object, dropped: set[tuple[int, int]], depth: int = 0) -> bool:
+    """Whether a structure element marks content on a page that is not kept."""
+    if not isinstance(element, pikepdf.Dictionary) or depth > 50:
+        return False
+    page = element.get("/Pg")
+    if page is not None and page.objgen in dropped:
+        return True
+    children = element.get("/K")
+    if isinstance(children, pikepdf.Array):
+        return any(_touches(child, dropped, depth + 1) for child in children)
+    return _touches(children, dropped, depth + 1) if children is not None else False
+
+
+def _build_outline(base: pikepdf.Pdf, firsts: list[tuple[pikepdf.Object, pikepdf.Pdf]]) -> None:
+    root = base.make_indirect(Dictionary(Type=Name.Outlines))
+    items = []
+    for first, src in firsts:
+        item = first
+        while item is not None:
+            items.append(_copy_item(base, src, item, root))
+            item = item.get("/Next")
+    _chain(root, items)
+    if items:
+        base.Root.Outlines = root
+    elif "/Outlines" in base.Root:
+        del base.Root.Outlines
+
+
+def _copy_item(base: pikepdf.Pdf, src: pikepdf.Pdf, item: pikepdf.Object,
+               parent: pikepdf.Object) -> pikepdf.Object:
+    dest = item.Dest if src is base else _copy(base, src, item.Dest)
+    new = base.make_indirect(Dictionary(Title=item.Title, Dest=dest, Parent=parent))
+    children = []
+    child = item.get("/First")
+    while child is not None:
+        children.append(_copy_item(base, src, child, new))
+        child = child.get("/Next")
+    _chain(new, children)
+    if "/Count" in item and int(item.Count) < 0:  # closed: the count is negative
+        new.Count = -abs(int(new.get("/Count", 0)))
+    return new
+
+
+def _chain(parent: pikepdf.Object, items: list[pikepdf.Object]) -> None:
+    """Link ``items`` as ``parent``'s children; /Count as WeasyPrint writes it (open items)."""
+    count = 0
+    for i, item in enumerate(items):
+        if i:
+            item.Prev = items[i - 1]
+            items[i - 1].Next = item
+        count += 1 + max(int(item.get("/Count", 0)), 0)
+    if items:
+        parent.First, parent.Last = items[0], items[-1]
+    parent.Count = count

@@ -1,0 +1,54 @@
+"""The build cache (core/cache.py: the PDF's parts) makes builds faster, never different."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from converters import build
+from converters.core.cache import CACHE_DIR, Cache
+from tests.books.long import write_long_book
+
+
+def _bytes(results: list) -> dict[str, bytes]:
+    return {r.format: Path(r.path).read_bytes() for r in results}
+
+
+@pytest.mark.slow
+def test_edit_one_chapter_cached_equals_cold(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    source = write_long_book(tmp_path / "src")
+    build(source, tmp_path / "out")
+    assert any((tmp_path / "out" / CACHE_DIR).rglob("*"))
+    chapter = next(p for p in sorted(source.glob("*.md")) if "preface" not in p.name)
+    text = chapter.read_text(encoding="utf-8")
+    chapter.write_text(text.replace(" the ", " one ", 1), encoding="utf-8")
+
+    pdfs = tmp_path / "out" / CACHE_DIR / "part-pdf"
+    before = {p for p in pdfs.rglob("*") if p.is_file()}
+    cached = _bytes(build(source, tmp_path / "out", jobs=2))
+    # Only the edited chapter's part of the PDF was laid out and written again.
+    assert len({p for p in pdfs.rglob("*") if p.is_file()} - before) == 1
+    cold = _bytes(build(source, tmp_path / "cold", jobs=2))
+    assert cached.keys() == cold.keys() == {"epub", "pdf", "docx"}
+    for fmt in cold:
+        assert cached[fmt] == cold[fmt], f"the cached {fmt} differs from the cold one"
+
+
+def test_cache_is_bounded_and_forgets_the_oldest(tmp_path) -> None:
+    cache = Cache(tmp_path / "c", salt="s", limit=3000)
+    for n in range(5):
+        cache.put("html", n, bytes(1000))
+        os.utime(cache._path("html", n), ns=(n * 10**9, n * 10**9))
+    cache.trim()
+    assert [cache.get("html", n) is not None for n in range(5)] == [False, False, True, True,
+                                                                     True]
+    assert Cache(tmp_path / "c", salt="other").get("html", 4) is None  # another toolchain
+
+
+def test_damaged_entry_is_a_miss(tmp_path) -> None:
+    cache = Cache(tmp_path / "c")
+    cache.put("headings", "k", b"{not json")
+    assert cache.get_json("headings", "k") is None
