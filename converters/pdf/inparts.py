@@ -104,8 +104,10 @@ def write(rendered: RenderedBook, raw: Path, workdir: Path, options: BuildOption
     # and metadata), so only its key holds them: other parts stay cached across days.
     head = re.sub(r'<meta name="dcterms\.\w+"[^>]*>', "", writer.html_document(rendered, body=""))
     own = style.pdf_css(book, rendered.fallbacks, SOURCE_URL)
-    # Images and the book's font files are fetched by name: their bytes are in the key.
-    files = sorted({*book.files, *rendered.images})
+    # Images and the book's font files are fetched by name: their bytes are in the key (the
+    # Markdown's are in the entries' HTML, so an edit re-lays its own part only).
+    text = {p.resolve() for e in book.entries for p in (e.body_path, e.summary_path) if p}
+    files = sorted({f.resolve() for f in (*book.files, *rendered.images)} - text)
     shas = [(str(f), hashlib.sha256(f.read_bytes()).hexdigest()) for f in files if f.is_file()]
     key = digest([house, writer.page_css(paged, options.pdf_layout), apparatus.CSS, own,
                   variant, head, shas])
