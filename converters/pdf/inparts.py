@@ -20,21 +20,33 @@ import threading
 import warnings
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
 from ..core.cache import Cache, digest
 from ..render import style
-from . import apparatus, hyphenation, join, overflow, parallel, parts, spreads, worker, writer
+from . import apparatus, hyphenation, join, overflow, parallel, parts, spreads, worker
 from .fetch import SOURCE_URL, ConfinedFetcher
 from .glyphs import known_missing
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..core.options import BuildOptions
     from ..render.book import RenderedBook
     from ..source.model import Book
+
+
+class Typeset(NamedTuple):
+    """What writer.py makes of the book, handed down (writer.py imports this module)."""
+
+    adapt_entry: Callable[..., str]
+    html_document: Callable[..., str]
+    stylesheets: Callable[..., list]
+    page_css: Callable[..., str]
+    footnote_turns: Callable[[weasyprint.Document], frozenset[str]]
 
 
 def whole_reason(rendered: RenderedBook, options: BuildOptions) -> str | None:
@@ -59,7 +71,7 @@ def whole_reason(rendered: RenderedBook, options: BuildOptions) -> str | None:
 
 
 def write(rendered: RenderedBook, raw: Path, workdir: Path, options: BuildOptions,
-          variant: str, paged: Book) -> int:
+          variant: str, paged: Book, writer: Typeset) -> int:
     """The parts laid out by worker processes, joined into ``raw``; returns the number of
     front-matter pages."""
     book = rendered.book
@@ -115,19 +127,22 @@ def write(rendered: RenderedBook, raw: Path, workdir: Path, options: BuildOption
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)  # see writer.write_pdf
         files_out, front_pages, facts = parallel.lay_out_in_parts(
-            rendered, parallel.make_lay(render_html, adapt_part, settle, report), write_part,
+            rendered, parallel.make_lay(render_html, adapt_part,
+                                       lambda d, state: settle(d, state, writer.footnote_turns),
+                                       report), write_part,
             key, options.jobs, workdir, cache)
     join.join(files_out, raw)
     _warn_overflow(facts, f"{book.slug}.pdf")
     return front_pages
 
 
-def settle(document: weasyprint.Document, state: dict) -> dict | None:
+def settle(document: weasyprint.Document, state: dict,
+           footnote_turns: Callable[[weasyprint.Document], frozenset[str]]) -> dict | None:
     """The passes of writer.write_pdf on one part: the next state, or None if it stands."""
     turns = frozenset(state.get("turns", ()))
     nohyph = frozenset(tuple(pair) for pair in state.get("nohyph", ()))
     spacing = dict(state.get("spacing", {}))
-    more = writer._footnote_turns(document)
+    more = footnote_turns(document)
     words = hyphenation.unhyphenations(document)
     adjust = spreads.adjustments(document, spacing)
     if not more - turns and not words - nohyph and not adjust:

@@ -27,7 +27,7 @@ from ..core.escape import css_string
 from ..render import style
 from ..render.book import RenderedBook
 from ..source.model import Book
-from . import apparatus, code, hyphenation, math_svg, overflow, pdfx, spreads
+from . import apparatus, code, hyphenation, inparts, math_svg, overflow, pdfx, spreads
 from . import post as pdfpost
 from .fetch import SOURCE_URL, ConfinedFetcher
 from .glyphs import known_missing
@@ -261,11 +261,11 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
     if rules is not None:
         variant = rules.pdf_variant or variant
     paged = pdfx.print_book(book, rules)  # the bleed and marks the target allows
-    from . import inparts  # it lays out this module's entries, so it imports this module
-
     if inparts.whole_reason(rendered, options) is None:  # long books: in parts, by workers
         raw = workdir / "weasyprint.pdf"
-        front_pages = inparts.write(rendered, raw, workdir, options, variant, paged)
+        typeset = inparts.Typeset(adapt_entry, html_document, stylesheets, page_css,
+                                  _footnote_turns)
+        front_pages = inparts.write(rendered, raw, workdir, options, variant, paged, typeset)
         bleed = paged.print.bleed_mm if options.pdf_layout == "print" else 0.0
         pdfpost.finish(raw, target, book, front_pages=front_pages, bleed_mm=bleed)
         return
