@@ -217,11 +217,14 @@ def test_workflow_uses_annotations_and_readme_starts_with_commands_that_exist():
     workflow = yaml.safe_load((root / ".github/workflows/editions.yml").read_text())
     runs = "\n".join(s.get("run", "") for s in workflow["jobs"]["editions"]["steps"])
     assert re.search(r"editions build source .*\\\n\s*--annotations github", runs)
-    # The README's first command block: every 'make X' is a Makefile target; the editions
-    # command is named with its venv path.
+    # The README's command blocks: first the two commands that do everything, then the
+    # author's loop; every 'make X' is a Makefile target, and the editions command is named
+    # with its venv path.
     readme = (root / "README.md").read_text(encoding="utf-8")
-    first = readme.split("```sh\n", 1)[1].split("```", 1)[0]
+    first, loop = (block.split("```", 1)[0] for block in readme.split("```sh\n")[1:3])
     targets = set(re.findall(r"^([a-z-]+):", (root / "Makefile").read_text(), re.M))
     used = re.findall(r"^make ([a-z-]+)", first, re.M)
-    assert used[:2] == ["new", "serve"] and set(used) <= targets
-    assert "SOURCE=" in first and "DIST=" in first and ".venv/bin/editions" in readme
+    assert used == ["build", "test"]
+    authoring = re.findall(r"^make ([a-z-]+)", loop, re.M)
+    assert authoring[:2] == ["new", "serve"] and set(used + authoring) <= targets
+    assert "SOURCE=" in loop and "DIST=" in loop and ".venv/bin/editions" in readme

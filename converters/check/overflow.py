@@ -16,7 +16,7 @@ def check_overflow(path: Path, pdf, margins: tuple[float, float] | None,
     """A finding for each page with overflowing glyphs; ``pdf`` is the open pikepdf document."""
     import pikepdf
 
-    from .structural import Finding, _outline_page
+    from .finding import Finding, outline_page
 
     inner, outer = margins or (PrintSettings.inner_mm, PrintSettings.outer_mm)
     found = from_pdf(path, inner, outer)
@@ -29,7 +29,7 @@ def check_overflow(path: Path, pdf, margins: tuple[float, float] | None,
     starts: list[tuple[int, str]] = []
     with pdf.open_outline() as outline:
         for item in outline.root:
-            page = _outline_page(item, named, page_ids)
+            page = outline_page(item, named, page_ids)
             if page is not None:
                 starts.append((page, item.title))
     findings = []

@@ -17,23 +17,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..core.errors import EditionsError, display_path
+from .finding import Finding, outline_page
 from .overflow import check_overflow
 
 EDITION_SUFFIXES = (".epub", ".pdf", ".docx", ".xml")  # .xml: an ONIX target's feed
-
-
-@dataclass(frozen=True)
-class Finding:
-    file: str  # the edition's path, with the part inside it when known
-    severity: str  # "error" or "warning"
-    code: str
-    message: str
-    line: int | None = None  # inside ``file``, when the validator says
-    column: int | None = None
-
-    def __str__(self) -> str:
-        at = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
-        return f"{at}: {self.severity}[{self.code}]: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -195,27 +182,11 @@ def _pdf_outline(pdf, expected: Expected, error) -> None:
         stack = [(item, item.title) for item in outline.root]
         while stack:
             item, trail = stack.pop()
-            if _outline_page(item, named, page_ids) is None:
+            if outline_page(item, named, page_ids) is None:
                 error("PDF-OUTLINE-TARGET", f"bookmark '{trail}' does not lead to a page")
             stack.extend((child, f"{trail} > {child.title}") for child in item.children)
     for label, why in _not_in_order(top, expected.labels):
         error("PDF-OUTLINE-MISMATCH", f"the bookmarks do not list the entry '{label}' ({why})")
-
-
-def _outline_page(item, named, page_ids: dict) -> int | None:
-    import pikepdf
-
-    dest = item.destination
-    if dest is None and item.action is not None and item.action.get("/S") == "/GoTo":
-        dest = item.action.get("/D")
-    if isinstance(dest, (pikepdf.String, pikepdf.Name, str)):
-        key = str(dest).lstrip("/")
-        dest = named.get(key) if hasattr(named, "get") else None
-        if isinstance(dest, pikepdf.Dictionary):
-            dest = dest.get("/D")
-    if isinstance(dest, pikepdf.Array) and len(dest) and isinstance(dest[0], pikepdf.Dictionary):
-        return page_ids.get(dest[0].objgen)
-    return None
 
 
 def _not_in_order(found: Sequence[str], wanted: Sequence[str]) -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ..core.errors import display_path
 
 if TYPE_CHECKING:
-    from ..check.structural import Finding
+    from ..check.finding import Finding
     from ..core.errors import Problem
 
 

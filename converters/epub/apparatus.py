@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from .content import EPUB_TYPE, X
+from .xhtml import EPUB_TYPE, X
 
 if TYPE_CHECKING:
     from ..render.book import RenderedBook

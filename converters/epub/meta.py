@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ebooklib import epub
 
 from ..source.model import Book
-from .content import ContentInfo
+from .xhtml import ContentInfo
 
 CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 # dc:creator for the people a book is "by"; everyone else is a dc:contributor.

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from ..source.model import Book
-from .content import EPUB_TYPE, PageBreak, X, serialise, skeleton
+from .xhtml import EPUB_TYPE, PageBreak, X, serialise, skeleton
 
 NCX_NS = "http://www.daisy.org/z3986/2005/ncx/"
 N = f"{{{NCX_NS}}}"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .content import EPUB_TYPE, PageBreak, X, page_id
+from .xhtml import EPUB_TYPE, PageBreak, X, page_id
 
 _SPACE = re.compile(r"\s+")
 

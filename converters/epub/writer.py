@@ -22,21 +22,13 @@ from ..source.images import media_type
 from ..source.model import Book
 from .apparatus import CSS as APPARATUS_CSS
 from .apparatus import nest_parts, uses_apparatus
-from .content import (
-    EPUB_TYPE,
-    STYLE_HREF,
-    PageBreak,
-    X,
-    content_document,
-    file_of,
-    serialise,
-    skeleton,
-)
+from .content import content_document
 from .cover import typographic_cover
 from .meta import AccessibilityFacts, write_metadata
 from .nav import Landmark, NavPoint, nav_document, ncx_document, nest
 from .split import split_entry
 from .subset import subset_font, text_of
+from .xhtml import EPUB_TYPE, STYLE_HREF, PageBreak, X, file_of, serialise, skeleton
 
 if TYPE_CHECKING:
     from ..core.options import BuildOptions

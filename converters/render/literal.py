@@ -15,7 +15,7 @@ from ..core.text import line_col
 from .markdown_ast import walk
 
 if TYPE_CHECKING:
-    from .markdown import Parsed
+    from .markdown_ast import Parsed
 
 # A note reference pandoc left as text: '[^key]' not followed by ':' (that is a definition).
 _NOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")

@@ -13,7 +13,6 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -23,6 +22,7 @@ from ..source.guards import is_file
 from ..source.images import examine
 from ..source.paths import confine, is_remote
 from . import blocks, guard, literal, math
+from .markdown_ast import ImageRef, Parsed
 from .names import image_name
 from .pandoc import run
 
@@ -34,26 +34,6 @@ SAFE_SCHEMES = ("http:", "https:", "mailto:")
 ALLOWED_ATTRS = ("lang", "dir", "title", "width", "height")
 ID_DROPPED = ("Span", "Div", "Code", "CodeBlock", "Table", "Figure", "Link", "Image")
 ATTRIBUTED = (*ID_DROPPED, "Header")  # the elements that carry [id, classes, key-values]
-
-
-@dataclass(frozen=True)
-class ImageRef:
-    """An image a Markdown file shows: its path in the source folder and its media type."""
-
-    rel: str
-    media_type: str
-
-
-@dataclass
-class Parsed:
-    """One Markdown file read into pandoc's AST, with what other files may link to."""
-
-    entry_id: str
-    part: str  # "body" or "summary"
-    path: Path
-    text: str
-    ast: dict
-    heading_ids: list[str] = field(default_factory=list)
 
 
 def pandoc(text: str, to: str, fmt: str, extra: list[str] | None = None) -> str:

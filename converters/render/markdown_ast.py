@@ -1,8 +1,11 @@
-"""The one walk over pandoc's JSON AST, shared by the rendering modules."""
+"""One Markdown file as pandoc's JSON AST (``Parsed``), the images it shows, and the one walk
+over the AST, shared by the rendering modules."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 
 
 def walk(value: object) -> Iterator[dict]:
@@ -15,3 +18,23 @@ def walk(value: object) -> Iterator[dict]:
     elif isinstance(value, list):
         for child in value:
             yield from walk(child)
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """An image a Markdown file shows: its path in the source folder and its media type."""
+
+    rel: str
+    media_type: str
+
+
+@dataclass
+class Parsed:
+    """One Markdown file read into pandoc's AST, with what other files may link to."""
+
+    entry_id: str
+    part: str  # "body" or "summary"
+    path: Path
+    text: str
+    ast: dict
+    heading_ids: list[str] = field(default_factory=list)

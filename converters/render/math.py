@@ -22,7 +22,7 @@ from ..core.errors import Location, ProblemCollector
 from ..core.text import line_col
 
 if TYPE_CHECKING:
-    from .markdown import Parsed
+    from .markdown_ast import Parsed
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 _MATH = re.compile(r'<math display="(inline|block)" xmlns="[^"]+">(.*?)</math>', re.S)

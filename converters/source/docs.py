@@ -6,7 +6,8 @@ import json
 import re
 from typing import Any
 
-from .schema import BookSpec, EntrySpec, Spec
+from .schema import BookSpec, EntrySpec
+from .spec import Spec
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

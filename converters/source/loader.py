@@ -144,7 +144,8 @@ class _Loader:
         self._check_editions(nodes.get("identifiers"))
         entries = self._entries(fields.get("contents", []), nodes.get("contents"))
         numbering, labels = _apparatus(fields)
-        entries = number_entries(self, entries, numbering, labels, fields.get("language") or "en")
+        entries = number_entries(self.error, entries, numbering, labels,
+                                 fields.get("language") or "en")
         cover, reference = fields.get("cover"), (fields.get("docx") or {}).get("reference")
         style_node = nodes.get("style")
         style = build_style(fields.get("style"), _written_slots(style_node),

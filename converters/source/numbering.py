@@ -15,7 +15,9 @@ from .labels import letters, roman, words
 from .model import Entry, Numbering
 
 if TYPE_CHECKING:
-    from .loader import _Loader
+    from collections.abc import Callable
+
+    from ..core.errors import Location
 
 STYLES = ("arabic", "roman", "words", "none")
 APPENDIX_STYLES = ("letters", "none")
@@ -42,8 +44,9 @@ def _kind(entry: Entry) -> str | None:
     return None
 
 
-def number_entries(loader: _Loader, entries: tuple[Entry, ...], numbering: Numbering,
-                   labels: dict[str, str], language: str) -> tuple[Entry, ...]:
+def number_entries(error: Callable[[Location, str, str], None], entries: tuple[Entry, ...],
+                   numbering: Numbering, labels: dict[str, str],
+                   language: str) -> tuple[Entry, ...]:
     styles = {"chapter": numbering.chapters, "part": numbering.parts,
               "appendix": numbering.appendices}
     counts = {"chapter": 0, "part": 0, "appendix": 0}
@@ -65,12 +68,12 @@ def number_entries(loader: _Loader, entries: tuple[Entry, ...], numbering: Numbe
         n = counts[kind]
         numeral = _format(n, style, language) if style != "none" else None
         if style == "words" and numeral is None:
-            loader.error(entry.location, "numbering",
+            error(entry.location, "numbering",
                          f"'{entry.title}' would be number {n}, which 'numbering: words' cannot "
                          f"write in this language; use arabic or roman")
         key = (kind, numeral or str(n))
         if key in seen:
-            loader.error(entry.location, "duplicate-number",
+            error(entry.location, "duplicate-number",
                          f"'{entry.title}' has number {key[1]}, like '{seen[key].title}' at line "
                          f"{seen[key].location.line}; give each {kind} its own number")
         seen.setdefault(key, entry)

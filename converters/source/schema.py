@@ -22,20 +22,17 @@ the README table to paste when the description is new.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
     Tag,
     ValidationInfo,
-    WithJsonSchema,
     create_model,
     field_validator,
-    model_validator,
 )
 
 from ..assets.themes import THEMES
@@ -44,6 +41,9 @@ from .checks import choice, problem
 from .labels import LABEL_KEYS
 from .model import KINDS, PAPERS, ROLES, TRIM_PRESETS
 from .numbering import APPENDIX_STYLES, STYLES
+from .spec import Flag, Missing, Spec, Text, chain, either
+from .spec import json_schema as _json
+from .style_schema import StyleSpec
 
 IDENTIFIER_SCHEMES = ("isbn", "issn", "doi", "uuid", "uri", "other")
 EDITIONS = ("ebook", "print")
@@ -59,36 +59,6 @@ MARC_RELATORS = {
 }
 
 
-class Missing:
-    """Field metadata: the message when a required key is absent (``{what}``, ``{key}``)."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-
-
-def chain(*steps: Any) -> BeforeValidator:
-    def run(value: Any) -> Any:
-        for step in steps:
-            value = step(value)
-        return value
-
-    return BeforeValidator(run)
-
-
-def either(name: Any, mapping: type[BaseModel]) -> Any:
-    """A list item written as a bare name or as a mapping: told apart by its YAML shape."""
-
-    def form(value: Any) -> str:
-        return "~map" if isinstance(value, (dict, list, BaseModel)) else "~text"
-
-    return Annotated[Annotated[name, Tag("~text")] | Annotated[mapping, Tag("~map")],
-                     Discriminator(form)]
-
-
-def _json(**schema: Any) -> WithJsonSchema:
-    return WithJsonSchema(schema)
-
-
 def _length(what: str) -> Any:
     return Annotated[float, BeforeValidator(checks.length(what)), _json(
         anyOf=[{"type": "number", "minimum": 0},
@@ -99,7 +69,6 @@ def _file(what: str) -> Any:
     return Annotated[Path, BeforeValidator(checks.source_file(what)), _json(type="string")]
 
 
-Text = Annotated[str, BeforeValidator(checks.text)]
 Date = Annotated[str, BeforeValidator(checks.date), _json(anyOf=[
     {"type": "integer", "minimum": 1000, "maximum": 9999},
     {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}])]
@@ -123,7 +92,6 @@ TrimName = Annotated[Literal[tuple(TRIM_PRESETS)], chain(
         + ", ".join(TRIM_PRESETS) + " or 'width:' and 'height:'",
         did_you_mean="did you mean '{}'? "))]
 Number = Annotated[int, BeforeValidator(checks.chapter_number), _json(type="integer", minimum=0)]
-Flag = Annotated[bool, BeforeValidator(checks.flag)]
 Position = Annotated[str, chain(checks.text, checks.position), _json(anyOf=[
     {"type": "number", "minimum": 0}, {"type": "string", "pattern": checks.POSITION.pattern}])]
 Pages = Annotated[tuple[str, str], BeforeValidator(checks.pages), _json(anyOf=[
@@ -136,26 +104,6 @@ Bibliography = Annotated[
     Discriminator(lambda value: "~list" if isinstance(value, list) else "~one")]
 Id = Annotated[str, chain(checks.text, checks.slug), _json(type="string",
                                                            pattern=checks.SLUG.pattern)]
-
-
-class Spec(BaseModel):
-    """A mapping in book.yaml: unknown keys are refused, and so is anything but a mapping."""
-
-    model_config = ConfigDict(extra="forbid", validate_default=False)
-    NAME: ClassVar[str]  # how messages name it: "unknown key 'x' in a creator"
-    # In a list with problems, keep each item's valid fields rather than only whole valid items
-    FIELD_BY_FIELD: ClassVar[bool] = False
-
-    @model_validator(mode="before")
-    @classmethod
-    def _a_mapping(cls, data: Any) -> Any:
-        if not isinstance(data, (dict, BaseModel)):  # a model: a default being validated
-            raise cls._not_a_mapping(data)
-        return data
-
-    @classmethod
-    def _not_a_mapping(cls, data: Any) -> Exception:
-        return problem("type", f"{cls.NAME} must be a mapping of 'key: value' lines")
 
 
 class CreatorSpec(Spec):
@@ -245,57 +193,6 @@ class DocxSpec(Spec):
 Heading = Annotated[Literal["shown", "hidden"], chain(checks.text, choice(
     ("shown", "hidden"), "heading", "heading '{value}' must be 'shown' or 'hidden' (a hidden "
     "heading stays in the navigation)"))]
-CssFile = Annotated[Path, BeforeValidator(checks.css_file), _json(type="string")]
-
-
-class CssSpec(Spec):
-    NAME = "style css"
-    epub: CssFile = Field(None, description="CSS added to the EPUB's")
-    pdf: CssFile = Field(None, description="CSS added to the PDF's")
-
-
-def _face(slot: str, face: str) -> Any:
-    return Annotated[Path, BeforeValidator(checks.font_file(slot, face)), _json(type="string")]
-
-
-def _font_files(slot: str) -> type[Spec]:
-    spec = create_model(
-        f"{slot.title()}FontSpec", __base__=Spec,
-        family=(Text, Field(description="the family name the book's CSS uses")),
-        regular=(_face(slot, "regular"), Field(description="the regular face (.ttf or .otf)")),
-        italic=(_face(slot, "italic"), Field(None, description="the italic face")),
-        bold=(_face(slot, "bold"), Field(None, description="the bold face")),
-        bolditalic=(_face(slot, "bolditalic"), Field(None, description="the bold italic face")))
-    spec.NAME = f"the {slot} font"
-    return spec
-
-
-def _font(slot: str) -> Any:
-    return either(Annotated[str, BeforeValidator(checks.installed_family(slot))],
-                  _font_files(slot))
-
-
-class FontsSpec(Spec):
-    NAME = "style fonts"
-    body: _font("body") = Field(None, description="the body text's family")
-    headings: _font("headings") = Field(None, description="the headings' family")
-    code: _font("code") = Field(None, description="the code's family")
-
-
-class StyleSpec(Spec):
-    NAME = "style"
-    theme: Annotated[Literal[tuple(THEMES)], chain(checks.text, choice(
-        THEMES, "theme", "unknown theme '{value}'; {hint}",
-        "use one of " + ", ".join(THEMES)))] = Field(
-        "classic", description="a house theme: " + ", ".join(THEMES))
-    css: either(CssFile, CssSpec) = Field(
-        None, description="a .css file added after the house style in the EPUB and the PDF, "
-        "or a mapping with `epub` and `pdf`")
-    fonts: FontsSpec = Field(None, description="`body`, `headings`, `code`: an installed "
-                             "family, or `family` with `regular` (and `italic`, `bold`, "
-                             "`bolditalic`) font files")
-
-
 class EntrySpec(Spec):
     NAME = "a contents entry"
     FIELD_BY_FIELD = True  # an entry with a bad role still has its Markdown checked

@@ -18,7 +18,8 @@ from pydantic_core.core_schema import ErrorType
 
 from ..core.errors import Location
 from .checks import Scalar
-from .schema import BookSpec, Missing, Spec
+from .schema import BookSpec
+from .spec import Missing, Spec
 from .yamlnodes import YNode
 
 LocatedProblem = tuple[Location, str, str]  # where, code, message
