@@ -21,52 +21,30 @@
 
 from __future__ import annotations
 
-import importlib
 import itertools
-import logging
-import multiprocessing
 import os
-import shutil
 import tempfile
-import threading
-import time
-import zipfile
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.cache import CACHE_DIR, Cache, digest
-from ..core.errors import BuildError, EditionsError, SourceError
+from ..core.errors import BuildError, SourceError
 from ..core.options import BuildOptions
-from .fingerprint import EditionRecord, State, fingerprint, input_digests, sha256_file, toolchain
-from .guard import check_out, die_with_parent, out_lock
+from .fingerprint import EditionRecord, State, fingerprint, input_digests, toolchain
+from .guard import check_out, out_lock
 from .naming import edition_filename
+from .workers import Outcome, Task, collect_warnings, run_all
 
 if TYPE_CHECKING:
     from ..render.book import RenderedBook
     from ..source.model import Book
 
 
-Writer = Callable[["RenderedBook", Path, Path, BuildOptions], None]
-# Imported lazily: a no-op build must not pay for importing WeasyPrint.
-WRITERS: dict[str, tuple[str, str]] = {"epub": ("converters.epub.writer", "write_epub"),
-                                       "pdf": ("converters.pdf.writer", "write_pdf"),
-                                       "docx": ("converters.docx.writer", "write_docx"),
-                                       "onix": ("converters.onix.writer", "write_onix")}
 FORMATS = ("epub", "pdf", "docx")
 # Longest first, so the slowest edition starts first when there are fewer cores than editions.
 _START_ORDER = ("pdf", "docx", "epub", "onix")
-# Loggers whose warnings are an edition's warnings.
-WARNING_SOURCES = {"pypandoc": "pandoc", "weasyprint": "weasyprint", "converters": "editions",
-                   "fontTools": "fonttools", "ebooklib": "ebooklib"}
-
-
-def writer(fmt: str) -> Writer:
-    module, name = WRITERS[fmt]
-    return getattr(importlib.import_module(module), name)
 
 
 @dataclass(frozen=True)
@@ -239,11 +217,11 @@ def _build_editions(source: Path, out: Path, todo: list[_Job],
             # A later job (ONIX) reads the editions already moved into the output folder.
             options = replace(job.options, editions_dir=str(out), cache_dir=str(cache.folder),
                               cache_salt=cache.salt, jobs=jobs or os.cpu_count() or 1)
-            tasks.append(_Task(job.key, job.fmt, job.label, rendered,
+            tasks.append(Task(job.key, job.fmt, job.label, rendered,
                                work / job.file_name(book.slug), scratch, options, epoch))
         if strict and render_warnings:
-            outcomes: Iterable[_Outcome] = (
-                _Outcome(t.key, False, 0.0, [], "pandoc warned while converting the Markdown "
+            outcomes: Iterable[Outcome] = (
+                Outcome(t.key, False, 0.0, [], "pandoc warned while converting the Markdown "
                          "and --strict is on") for t in tasks)
         else:
             workers = jobs or os.cpu_count() or 1
@@ -251,8 +229,8 @@ def _build_editions(source: Path, out: Path, todo: list[_Job],
             # an EPUB paged like our print edition after that edition's PDF.
             later = {t.key for t in tasks if t.fmt == "onix" or t.options.page_source}
             outcomes = itertools.chain(
-                _run_all([t for t in tasks if t.key not in later], workers, emit),
-                _run_all([t for t in tasks if t.key in later], workers, emit))
+                run_all([t for t in tasks if t.key not in later], workers, emit),
+                run_all([t for t in tasks if t.key in later], workers, emit))
         for outcome in outcomes:
             task = next(t for t in tasks if t.key == outcome.key)
             warnings = (*render_warnings, *outcome.warnings)
@@ -285,155 +263,3 @@ def _build_editions(source: Path, out: Path, todo: list[_Job],
         state.source = str(source.resolve())
         state.save(scratch=work)  # its temporary file goes with the work folder if killed
         cache.trim()
-
-
-@dataclass
-class _Task:
-    """One edition to write; pickled to a worker process."""
-
-    key: str
-    fmt: str
-    label: str
-    rendered: RenderedBook
-    target: Path
-    scratch: Path
-    options: BuildOptions
-    source_date_epoch: str | None
-
-
-@dataclass
-class _Outcome:
-    """What a worker sends back: plain values only, so it always pickles."""
-
-    key: str
-    ok: bool
-    seconds: float
-    warnings: list[str] = field(default_factory=list)
-    error: str | None = None
-    size: int = 0
-    sha256: str | None = None
-    pages: int | None = None
-    extras: list[str] = field(default_factory=list)
-
-
-def _run_all(tasks: list[_Task], jobs: int, emit: EventHandler) -> Iterator[_Outcome]:
-    if jobs <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            emit("start", task.label, None)
-            yield _run_task(task)
-        return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=_process_context(),
-                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-        futures = {}
-        for task in tasks:
-            futures[pool.submit(_run_task, task)] = task
-            emit("start", task.label, None)
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except Exception as exc:  # the worker died (killed, out of memory) or never ran
-                yield _Outcome(futures[future].key, False, 0.0, [],
-                               f"the worker process failed: {type(exc).__name__}: {exc}")
-
-
-def _process_context() -> multiprocessing.context.BaseContext:
-    # fork is cheapest (no re-import), but forking a process that runs other threads can
-    # deadlock; a host application with threads gets spawn instead.
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
-
-
-def _run_task(task: _Task) -> _Outcome:
-    """Write one edition (in a worker process, or inline with --jobs 1)."""
-    # A spawned worker or a reused one must see the parent's date, not its own environment.
-    if task.source_date_epoch is None:
-        os.environ.pop("SOURCE_DATE_EPOCH", None)
-    else:
-        os.environ["SOURCE_DATE_EPOCH"] = task.source_date_epoch
-    started = time.perf_counter()
-    with collect_warnings() as warnings:
-        try:
-            writer(task.fmt)(task.rendered, task.target, task.scratch, task.options)
-            if task.fmt in ("epub", "docx"):
-                from .reproducible import normalise_zip
-
-                normalise_zip(task.target, epub=task.fmt == "epub")
-            pages = count_pages(task.fmt, task.target)
-        except EditionsError as exc:
-            return _Outcome(task.key, False, time.perf_counter() - started, list(warnings),
-                            str(exc))
-        except Exception as exc:  # a writer library failing on valid input
-            return _Outcome(task.key, False, time.perf_counter() - started, list(warnings),
-                            _brief(f"{type(exc).__name__}: {exc}"))
-        finally:
-            shutil.rmtree(task.scratch, ignore_errors=True)
-    rules = task.options.rules
-    extras = [rules.cover_name()] if rules and rules.print_ready else []
-    return _Outcome(task.key, True, time.perf_counter() - started, list(warnings), None,
-                    task.target.stat().st_size, sha256_file(task.target), pages, extras)
-
-
-def _brief(message: str, limit: int = 400) -> str:
-    """A library's error on one line, without the tool's own stack dump (pandoc's CallStack)."""
-    message = message.split("CallStack (from")[0]
-    message = " ".join(message.split())
-    return message if len(message) <= limit else message[: limit - 1] + "…"
-
-
-def count_pages(fmt: str, path: Path) -> int | None:
-    """PDF: its pages.  EPUB: the documents in its spine.  DOCX: None (Word lays out pages)."""
-    if fmt == "pdf":
-        import pikepdf
-
-        with pikepdf.open(path) as pdf:
-            return len(pdf.pages)
-    if fmt == "epub":
-        from lxml import etree
-
-        with zipfile.ZipFile(path) as z:
-            container = etree.fromstring(z.read("META-INF/container.xml"))
-            opf_path = container.xpath("//*[local-name()='rootfile']/@full-path")[0]
-            opf = etree.fromstring(z.read(opf_path))
-        return len(opf.xpath("//*[local-name()='spine']/*[local-name()='itemref']"))
-    return None
-
-
-class _Collector(logging.Handler):
-    def __init__(self, sink: list[str]) -> None:
-        super().__init__(logging.WARNING)
-        self.sink = sink
-
-    def emit(self, record: logging.LogRecord) -> None:
-        origin = next((label for name, label in WARNING_SOURCES.items()
-                       if record.name == name or record.name.startswith(name + ".")),
-                      record.name)
-        message = " ".join(record.getMessage().split())
-        line = f"{origin}: {message}"
-        if line not in self.sink:
-            self.sink.append(line)
-
-
-@contextmanager
-def collect_warnings() -> Iterator[list[str]]:
-    """Collect warnings logged by pandoc (via pypandoc), WeasyPrint and this package.
-
-    The loggers' own handlers are set aside meanwhile: collected warnings are reported by the
-    CLI, never printed twice.
-    """
-    sink: list[str] = []
-    collector = _Collector(sink)
-    saved = {}
-    for name in WARNING_SOURCES:
-        logger = logging.getLogger(name)
-        saved[name] = (logger.handlers[:], logger.propagate)
-        logger.handlers = [collector]
-        logger.propagate = False
-    try:
-        yield sink
-    finally:
-        for name, (handlers, propagate) in saved.items():
-            logger = logging.getLogger(name)
-            logger.handlers = handlers
-            logger.propagate = propagate

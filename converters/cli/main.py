@@ -280,7 +280,7 @@ def _check(args: argparse.Namespace) -> int:
     code = EXIT_FAILED if _check_failed(checks.values(), args.strict) else EXIT_OK
     results = []
     if args.report:
-        from ..build.orchestrate import count_pages
+        from ..build.workers import count_pages
 
         results = [EditionResult(p.suffix[1:], p, p.stat().st_size, 0.0, "checked",
                                  sha256_file(p), _pages_or_none(count_pages, p))

@@ -117,7 +117,7 @@ class Preview:
         self._digest = ""
 
     def refresh(self, assets_changed: bool = True) -> Outcome:
-        from ...build.orchestrate import collect_warnings
+        from ...build.workers import collect_warnings
         from ...render.book import render
         from ...source.loader import load_book
 
