@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from ..core.errors import Location, ProblemCollector
 from ..source.model import Book, Entry
-from .markdown import Parsed, _plain_text, _walk, heading_id
+from .markdown import Parsed, _plain_text, heading_id
+from .markdown_ast import walk
 
 PREFIXES = {"fig": "figure", "tbl": "table", "eq": "equation", "sec": "section"}
 MARK = "_xref"  # the anchor a target will carry; popped before pandoc sees the AST
@@ -71,7 +72,7 @@ class Registry:
     def apply(self, p: Parsed, where: Callable[[str], Location],
               problems: ProblemCollector) -> None:
         """Rewrite ``p``'s references into links and restore its targets' ids."""
-        for node in _walk(p.ast["blocks"]):
+        for node in walk(p.ast["blocks"]):
             anchor = node.pop(MARK, None)
             if anchor is not None:
                 node["c"][0][0] = anchor
@@ -115,7 +116,7 @@ class Registry:
 def words(inlines: list) -> str:
     """An AST fragment's words, spaced as written."""
     out = []
-    for node in _walk(inlines):
+    for node in walk(inlines):
         if node["t"] in ("Str", "Code", "Math"):
             out.append(node["c"] if node["t"] == "Str" else node["c"][1])
         elif node["t"] in ("Space", "SoftBreak", "LineBreak"):
@@ -151,7 +152,7 @@ def collect(book: Book, parsed: list[Parsed], problems: ProblemCollector) -> Reg
     for p in files:
         entry = entries[p.entry_id]
         prefix = _prefix(book, entry)
-        for node in _walk(p.ast["blocks"]):
+        for node in walk(p.ast["blocks"]):
             kind, local = _target_of(node)
             if kind == "section":
                 number = _section_number(prefix, node, sections.setdefault(entry.id, []),

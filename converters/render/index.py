@@ -21,7 +21,8 @@ import pyuca
 from ..core.errors import Location, ProblemCollector
 from ..source.model import Book, Numbering
 from .crossref import MARK, words
-from .markdown import Parsed, _walk
+from .markdown import Parsed
+from .markdown_ast import walk
 
 GENERATED = "---"  # as render/book.py joins the ids it makes
 log = logging.getLogger("converters.index")
@@ -79,7 +80,7 @@ def collect(book: Book, parsed: list[Parsed], problems: ProblemCollector) -> Ind
     order = {e.id: i for i, e in enumerate(book.entries)}
     for p in sorted(parsed, key=lambda p: (order[p.entry_id], p.part != "summary")):
         searched = 0
-        for node in _walk(p.ast["blocks"]):
+        for node in walk(p.ast["blocks"]):
             if node["t"] != "Span" or "index" not in node["c"][0][1]:
                 continue
             attrs = dict(node["c"][0][2])

@@ -12,7 +12,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -22,7 +22,7 @@ from ..source.guards import is_file
 from ..source.images import examine
 from ..source.paths import confine, is_remote
 from . import blocks, guard, literal, math
-from .markdown_ast import ImageRef, Parsed
+from .markdown_ast import ImageRef, Parsed, walk
 from .names import image_name
 from .pandoc import run
 
@@ -71,26 +71,13 @@ def parse(entry_id: str, part: str, path: Path, text: str) -> Parsed:
     finally:
         _NAMER.reading.path = None
     parsed = Parsed(entry_id, part, path, text, ast)
-    parsed.heading_ids = [n["c"][1][0] for n in _walk(ast["blocks"]) if n["t"] == "Header"]
+    parsed.heading_ids = [n["c"][1][0] for n in walk(ast["blocks"]) if n["t"] == "Header"]
     return parsed
 
 
 def heading_id(entry_id: str, local: str) -> str:
     """A heading's id in the editions: its entry's id, two hyphens, the id pandoc gave it."""
     return f"{entry_id}--{local}"
-
-
-def _walk(value: object) -> Iterator[dict]:
-    """Every AST element (a dict with a 't') in document order (a loop: nesting is unbounded)."""
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if "t" in node:
-                yield node
-            stack.extend(reversed(list(node.values())))
-        elif isinstance(node, list):
-            stack.extend(reversed(node))
 
 
 class Resolver:
@@ -148,7 +135,7 @@ def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCo
     literal.check(p, problems)
     headings = 0
     outline: list[tuple[int, int]] = []  # (level written, level given) of the open headings
-    for node in _walk(p.ast["blocks"]):
+    for node in walk(p.ast["blocks"]):
         kind = node["t"]
         if kind == "Header":
             hid = node["c"][1][0]
@@ -210,7 +197,7 @@ def _level(written: int, outline: list[tuple[int, int]]) -> int:
 def _plain_text(inlines: list) -> str:
     """The words of an AST fragment (what a contents entry would show)."""
     words = []
-    for node in _walk(inlines):
+    for node in walk(inlines):
         if node["t"] == "Str":
             words.append(node["c"])
         elif node["t"] in ("Code", "Math"):

@@ -9,15 +9,16 @@ from pathlib import Path
 
 
 def walk(value: object) -> Iterator[dict]:
-    """Every AST element (a dict with a 't') in document order."""
-    if isinstance(value, dict):
-        if "t" in value:
-            yield value
-        for child in value.values():
-            yield from walk(child)
-    elif isinstance(value, list):
-        for child in value:
-            yield from walk(child)
+    """Every AST element (a dict with a 't') in document order (a loop: nesting is unbounded)."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "t" in node:
+                yield node
+            stack.extend(reversed(list(node.values())))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
 
 
 @dataclass(frozen=True)
