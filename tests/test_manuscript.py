@@ -127,6 +127,7 @@ def test_epub_verse_breaks_small_caps_epigraph(epub):
     epigraph = next(d for d in opening.iter(f"{X}div") if d.get("class") == "epigraph")
     assert epigraph.get("role") == "doc-epigraph"
     assert epigraph[-1].get("class") == "attribution"
+    assert re.search(r"\.epigraph \+ p \{ text-indent: 0", epub["EPUB/style/book.css"].decode())
     caps = [s for s in opening.iter(f"{X}span") if s.get("class") == "smallcaps"]
     assert ["".join(s.itertext()) for s in caps] == ["NASA", "Met Office"]
     assert caps[0].getparent().get("class") == "all-caps"
@@ -206,12 +207,20 @@ def test_pdf_math_is_svg_with_tex_alt_text(dist, pdf):
     assert not TEX.search(text), TEX.search(text)
     # Each formula is drawn as outlines, glyph by glyph; on the line of 'h(t) = A cos(2πt/T)'
     # most glyphs (not the parentheses, which descend) stand on the text's baseline.
+    # Where the line breaks fall depends on the layout, so the formula's line is found as the
+    # line of the opening paragraph ('… at time t as h(t) = …, where T is the period …') that
+    # the most outlines stand on.
     page = page_with(pdf, "Every harbour-master")
-    line = next(li for li in page.extract_text_lines(return_chars=True)
-                if "is the period" in li["text"])
+
+    def near(line: dict) -> list[dict]:
+        return [c for c in page.curves
+                if c["top"] < line["bottom"] + 3 and c["bottom"] > line["top"] - 3]
+
+    lines = page.extract_text_lines(return_chars=True)
+    opening = [li for li in lines if re.search(r"at time|is the period", li["text"])]
+    line = max(opening, key=lambda li: len(near(li)))
     baseline = page.height - line["chars"][0]["matrix"][5]
-    glyphs = [c for c in page.curves
-              if c["top"] < line["bottom"] + 3 and c["bottom"] > line["top"] - 3]
+    glyphs = near(line)
     assert len(glyphs) >= 15
     on_baseline = [c for c in glyphs if abs(c["bottom"] - baseline) < 0.5]
     assert len(on_baseline) >= len(glyphs) / 2
@@ -239,6 +248,11 @@ def test_pdf_verse_ornament_small_caps(pdf):
     left = min(line["x0"] for line in lines.values())
     body = [line for line in lines.values() if line["text"].startswith("On the third of March")]
     assert abs(body[0]["x0"] - left) < 0.5  # set flush after the break
+    # ... and after the epigraph: its next line starts at the text block's left edge, where the
+    # following paragraph's indented first line does not.
+    opening = page_with(pdf, "Every harbour-master")
+    starts = {line["text"].split()[0]: line["x0"] for line in opening.extract_text_lines()}
+    assert starts["Every"] < starts["The"] - 5
     ornaments = 0
     for each in pdf.pages:
         found = each.extract_text_lines()
@@ -301,6 +315,9 @@ def test_docx_verse_breaks_small_caps_epigraph_code(document):
     assert ["".join(t.text for t in r.iter(f"{W}t")) for r in small] == \
         ["nasa", "Met Office", "bbc"]
     assert paragraphs(document, "Epigraph") and paragraphs(document, "EpigraphAttribution")
+    # The text after the epigraph opens flush, as after a scene break.
+    after = paragraphs(document, "EpigraphAttribution")[-1].getnext()
+    assert after.find(f"{W}pPr/{W}pStyle").get(f"{W}val") == "FirstParagraph"
     code = paragraphs(document, "SourceCode")
     assert len(code) > 10 and all(p.find(f".//{W}br") is None for p in code)
     # No highlighting in any edition: Word gets no token styles either.

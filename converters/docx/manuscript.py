@@ -45,6 +45,9 @@ def mark_blocks(root: lhtml.HtmlElement) -> None:
             attribution.set("data-custom-style", ATTRIBUTION)
         for para in div.findall("p"):
             _wrap(para, EPIGRAPH)
+        after = div.getnext()  # the text after an epigraph opens flush, as after a break
+        if after is not None and after.tag == "p":
+            _wrap(after, FIRST)
 
 
 def _wrap(element: lhtml.HtmlElement, style: str) -> None:
