@@ -1,4 +1,5 @@
-"""The build cache (core/cache.py: the PDF's parts) makes builds faster, never different."""
+"""The build cache (core/cache.py: the PDF's parts, the EPUB's font subsets) makes builds
+faster, never different."""
 
 from __future__ import annotations
 
@@ -28,9 +29,14 @@ def test_edit_one_chapter_cached_equals_cold(tmp_path, monkeypatch) -> None:
 
     pdfs = tmp_path / "out" / CACHE_DIR / "part-pdf"
     before = {p for p in pdfs.rglob("*") if p.is_file()}
+    fonts = tmp_path / "out" / CACHE_DIR / "epub-font"
+    subsets = {p for p in fonts.rglob("*") if p.is_file()}
+    assert len(subsets) >= 4  # the four Charis faces, and any fallback the text needs
     cached = _bytes(build(source, tmp_path / "out", jobs=2))
     # Only the edited chapter's part of the PDF was laid out and written again.
     assert len({p for p in pdfs.rglob("*") if p.is_file()} - before) == 1
+    # The edit brought no new character: the EPUB's font subsets came from the cache.
+    assert {p for p in fonts.rglob("*") if p.is_file()} == subsets
     cold = _bytes(build(source, tmp_path / "cold", jobs=2))
     assert cached.keys() == cold.keys() == {"epub", "pdf", "docx"}
     for fmt in cold:

@@ -9,14 +9,19 @@ source give the same bytes.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fontTools import subset
 from fontTools.ttLib import TTFont
 from lxml import etree
+
+if TYPE_CHECKING:
+    from ..core.cache import Cache
 
 # Characters a reading system may draw that the source text need not contain: the hyphens it
 # inserts when it hyphenates, the ellipsis it truncates with, basic Latin for its own labels.
@@ -44,9 +49,21 @@ def text_of(documents: Iterable[bytes]) -> str:
     return "".join(sorted(chars))
 
 
-def subset_font(path: Path, text: str, index: int = 0) -> bytes:
+def subset_font(path: Path, text: str, index: int = 0, cache: Cache | None = None) -> bytes:
     """The font at ``path`` (face ``index`` of a collection) cut down to the glyphs ``text``
-    (plus ALWAYS) needs."""
+    (plus ALWAYS) needs.
+
+    Subsetting is nine tenths of the EPUB writer's time (1.8 s of 2 s on a 105,000-word
+    book) and an edit rarely brings a new character, so the subset is kept in the build's
+    ``cache`` under the font's bytes and the characters kept.
+    """
+    key = None
+    if cache is not None:
+        key = [hashlib.sha256(path.read_bytes()).hexdigest(), index,
+               "".join(sorted(set(text + ALWAYS)))]
+        found = cache.get("epub-font", key)
+        if found is not None:
+            return found
     options = subset.Options()
     options.layout_features = ["*"]  # keep every feature for the glyphs that stay
     options.name_IDs = NAME_IDS
@@ -61,4 +78,6 @@ def subset_font(path: Path, text: str, index: int = 0) -> bytes:
     subsetter.subset(font)
     out = io.BytesIO()
     font.save(out, reorderTables=True)
+    if cache is not None:
+        cache.put("epub-font", key, out.getvalue())
     return out.getvalue()

@@ -14,6 +14,7 @@ from ebooklib import epub
 from lxml import etree
 
 from ..assets.fonts import FILES, serif_faces
+from ..core.cache import Cache
 from ..core.dates import build_datetime
 from ..render import style
 from ..render.book import RenderedBook
@@ -116,14 +117,17 @@ def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
         pages += info.page_breaks
         facts.add(info)
     shown = text_of(d.content for d in documents)
+    cache = Cache(Path(options.cache_dir), options.cache_salt) if options.cache_dir else None
     for key, path in serif_faces().items():
         out.add_item(epub.EpubItem(uid=f"font-{key}", file_name=f"fonts/{FILES[key]}",
-                                   media_type="font/ttf", content=subset_font(path, shown)))
+                                   media_type="font/ttf",
+                                   content=subset_font(path, shown, cache=cache)))
     for n, ((path, index), name) in enumerate(style.epub_font_files(book, rendered.fallbacks)
                                               .items()):
         kind = "font/otf" if name.endswith(".otf") else "font/ttf"
         out.add_item(epub.EpubItem(uid=f"font-style-{n}", file_name=f"fonts/{name}",
-                                   media_type=kind, content=subset_font(path, shown, index)))
+                                   media_type=kind,
+                                   content=subset_font(path, shown, index, cache)))
     # A cover drawn from the title is words, not a picture; a supplied one is a picture.
     facts.visual_cover = book.cover_path is not None
 
