@@ -14,6 +14,7 @@ from PIL import Image
 from converters import build, render
 from converters.build.fingerprint import STATE_FILE, sha256_file
 from converters.build.orchestrate import BuildOptions, EditionsFailed
+from converters.core.cache import CACHE_DIR
 
 DUPLICATE_REFERENCE = "See [a].\n\n[a]: https://example.org/one\n[a]: https://example.org/two\n"
 
@@ -98,7 +99,8 @@ def test_one_failing_edition_does_not_lose_the_others(minimal_source, tmp_path, 
     assert zipfile.is_zipfile(out / "a-small-book.epub")
     assert (out / "a-small-book.pdf").read_bytes().startswith(b"%PDF-")
     assert (out / "a-small-book.docx").read_bytes() == b"previous docx"
-    assert sorted(p.name for p in out.iterdir()) == [STATE_FILE, "a-small-book.docx",
+    # Nothing else: no work folder or partial file left behind (the cache is the build's own).
+    assert sorted(p.name for p in out.iterdir()) == [CACHE_DIR, STATE_FILE, "a-small-book.docx",
                                                      "a-small-book.epub", "a-small-book.pdf"]
     # The next build retries only the failed edition.
     with pytest.raises(EditionsFailed) as again:

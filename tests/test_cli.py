@@ -31,8 +31,8 @@ def test_build_one_format(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["build", str(copy_sample(tmp_path / "src")), "--out", str(out),
                  "--format", "epub"]) == 0
-    # Beside the edition only the (hidden, git-ignored) incremental-build state.
-    assert sorted(p.name for p in out.iterdir()) == [".editions-state.json",
+    # Beside the edition only the (hidden, git-ignored) incremental-build state and cache.
+    assert sorted(p.name for p in out.iterdir()) == [".editions-cache", ".editions-state.json",
                                                      "the-precarious-truce.epub"]
     line = capsys.readouterr().out.strip()
     assert line.endswith(" s") and "the-precarious-truce.epub" in line and "KiB" in line

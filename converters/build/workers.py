@@ -3,6 +3,7 @@ its page count read; the orchestration (orchestrate.py) plans and places the res
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import multiprocessing
@@ -79,18 +80,26 @@ def run_all(tasks: list[Task], jobs: int, emit: Emit) -> Iterator[Outcome]:
             emit("start", task.label, None)
             yield _run_task(task)
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=_process_context(),
-                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-        futures = {}
-        for task in tasks:
-            futures[pool.submit(_run_task, task)] = task
-            emit("start", task.label, None)
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except Exception as exc:  # the worker died (killed, out of memory) or never ran
-                yield Outcome(futures[future].key, False, 0.0, [],
-                               f"the worker process failed: {type(exc).__name__}: {exc}")
+    # Forked workers share the parent's pages until they write to them, and a garbage
+    # collection in a worker writes to every object it visits: frozen, the parent's objects
+    # (the rendered book above all) are never visited, so they stay shared.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
+                                 mp_context=_process_context(), initializer=die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
+            futures = {}
+            for task in tasks:
+                futures[pool.submit(_run_task, task)] = task
+                emit("start", task.label, None)
+            for future in as_completed(futures):
+                try:
+                    yield future.result()
+                except Exception as exc:  # the worker died (killed, out of memory) or never ran
+                    yield Outcome(futures[future].key, False, 0.0, [],
+                                   f"the worker process failed: {type(exc).__name__}: {exc}")
+    finally:
+        gc.unfreeze()
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
