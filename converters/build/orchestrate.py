@@ -21,10 +21,13 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,7 +38,7 @@ from ..core.options import BuildOptions
 from .fingerprint import EditionRecord, State, fingerprint, input_digests, toolchain
 from .guard import check_out, out_lock
 from .naming import edition_filename
-from .workers import Outcome, Task, collect_warnings, run_all
+from .workers import WRITERS, Outcome, Task, collect_warnings, run_all
 
 if TYPE_CHECKING:
     from ..render.book import RenderedBook
@@ -175,6 +178,21 @@ def _with_markdown_problems(exc: SourceError,
     return exc
 
 
+@contextmanager
+def _importing(modules: list[str]) -> Iterator[None]:
+    """The writers imported while the book renders, so the editions' forked workers start
+    with them loaded. Rendering mostly waits for pandoc, and importing WeasyPrint alone takes
+    most of a second: after a one-chapter edit, that second was on the PDF's critical path.
+    The thread is joined before anything forks."""
+    thread = threading.Thread(target=lambda: [importlib.import_module(m) for m in modules],
+                              daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+
+
 def _skipped(fmt: str, out: Path, record: EditionRecord) -> EditionResult:
     return EditionResult(fmt, out / record.path, record.size, 0.0, "skipped", record.sha256,
                          record.pages, tuple(record.warnings))
@@ -198,7 +216,7 @@ def _build_editions(source: Path, out: Path, todo: list[_Job],
     # The PDF's parts are cached here (the shared HTML is not: citations, cross-references
     # and the index resolve across files, which a per-file key cannot see).
     cache = Cache(out / CACHE_DIR, salt=digest(toolchain()), deferred=True)
-    with collect_warnings() as render_warnings:
+    with _importing([WRITERS[j.fmt][0] for j in todo]), collect_warnings() as render_warnings:
         rendered = render(book)
     inputs = sorted({*book.files, *rendered.images})
     digests = input_digests(source, inputs)
