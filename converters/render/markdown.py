@@ -33,7 +33,8 @@ READER = "markdown-raw_html-tex_math_single_backslash-yaml_metadata_block"
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 ALLOWED_ATTRS = ("lang", "dir", "title", "width", "height")
 ID_DROPPED = ("Span", "Div", "Code", "CodeBlock", "Table", "Figure", "Link", "Image")
-ATTRIBUTED = (*ID_DROPPED, "Header")  # the elements that carry [id, classes, key-values]
+ATTRIBUTED = (*ID_DROPPED, "Header")
+HTML_ARGS = ["--wrap=none", "--mathml", "--syntax-highlighting=none"]  # the elements that carry [id, classes, key-values]
 
 
 def pandoc(text: str, to: str, fmt: str, extra: list[str] | None = None) -> str:
@@ -60,16 +61,16 @@ class _NameTheFile(logging.Filter):
 
 
 _PANDOC_AT = re.compile(r"\s*at line (\d+) column (\d+)")
-_NAMER = _NameTheFile()
-logging.getLogger("pypandoc").addFilter(_NAMER)
+NAMER = _NameTheFile()
+logging.getLogger("pypandoc").addFilter(NAMER)
 
 
 def parse(entry_id: str, part: str, path: Path, text: str) -> Parsed:
-    _NAMER.reading.path = path
+    NAMER.reading.path = path
     try:
         ast = guard.parse_json(path, lambda: pandoc(text, "json", READER))
     finally:
-        _NAMER.reading.path = None
+        NAMER.reading.path = None
     parsed = Parsed(entry_id, part, path, text, ast)
     parsed.heading_ids = [n["c"][1][0] for n in walk(ast["blocks"]) if n["t"] == "Header"]
     return parsed
@@ -119,6 +120,16 @@ class Resolver:
 def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCollector,
             images: dict[Path, ImageRef]) -> str:
     """Check and rewrite ``p``'s AST in place, then write it as an HTML fragment."""
+    prepare(p, resolver, source_dir, problems, images)
+    # MathML for every edition (math.py); no highlighting, as Word's and CSS's would differ.
+    fragment = guard.to_html(p.path, lambda: pandoc(json.dumps(p.ast), "html5", "json",
+                                                    HTML_ARGS))
+    return math.finish(fragment, p, problems)
+
+
+def prepare(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCollector,
+            images: dict[Path, ImageRef]) -> None:
+    """Check and rewrite ``p``'s AST in place, ready for pandoc's HTML writer."""
 
     after: dict[str, int] = {}  # a needle's next occurrence is after its last one (AST order)
 
@@ -168,11 +179,6 @@ def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCo
     if resolver.crossrefs is not None:
         resolver.crossrefs.apply(p, where, problems)
     p.ast["blocks"] = blocks.rewrite(_drop_raw(p.ast["blocks"]))
-    # MathML for every edition (math.py); no highlighting, as Word's and CSS's would differ.
-    fragment = guard.to_html(p.path, lambda: pandoc(
-        json.dumps(p.ast), "html5", "json",
-        ["--wrap=none", "--mathml", "--syntax-highlighting=none"]))
-    return math.finish(fragment, p, problems)
 
 
 def _classes(node: dict) -> list[str]:
