@@ -25,14 +25,17 @@ from pathlib import Path
 from ..core.cache import Cache
 from ..core.errors import ProblemCollector
 from . import batch, guard, markdown, math
-from .markdown_ast import Parsed, walk
+from .markdown_ast import Parsed, survey
 from .pandoc import Message, replay, run
 
 Job = tuple[str, str, Path, str]  # entry id, part, path, text
 AST_KIND = "render-ast"
 HTML_KIND = "render-html"
-BATCH_CHARS = 1 << 18  # about 40,000 words: pandoc's start-up is then a few per cent
-BATCH_FILES = 64
+# Each pandoc run costs about 0.1 s of CPU beyond its files' (its runtime's start and its
+# heap's growth), so batches are as big as keeping every worker busy allows; a batch that
+# fails is run again file by file, which bounds them too.
+BATCH_CHARS = 1 << 20
+BATCH_FILES = 200
 
 
 def parse_all(jobs: list[Job], pool: ThreadPoolExecutor, workers: int,
@@ -63,7 +66,8 @@ def parse_all(jobs: list[Job], pool: ThreadPoolExecutor, workers: int,
         ast = guard.parse_json(path, lambda hit=hit: hit[0])
         del hit  # one file's JSON at a time, not the book's
         p = Parsed(entry_id, part, path, text, ast)
-        p.heading_ids = [n["c"][1][0] for n in walk(ast["blocks"]) if n["t"] == "Header"]
+        headers, p.kinds = survey(ast["blocks"])
+        p.heading_ids = [n["c"][1][0] for n in headers]
         parsed.append(p)
     return parsed
 
@@ -114,7 +118,7 @@ class _Runs:
                  one: Callable[[int], tuple[str, list[Message]]]) -> None:
         self.pool, self.many, self.one = pool, many, one
         # Enough batches to keep every worker busy, none so big that a failure costs much.
-        self.limit = max(min(BATCH_CHARS, total // (workers * 3) + 1), 1 << 14)
+        self.limit = max(min(BATCH_CHARS, total // (workers * 2) + 1), 1 << 16)
         self.groups: list[list[int]] = []
         self.batches: list[Future] = []
         self.group_of: dict[int, int] = {}
@@ -141,7 +145,9 @@ class _Runs:
         g = self.group_of[i]
         texts = self.batches[g].result()
         if texts is not None:
-            return texts[self.groups[g].index(i)], []
+            at = self.groups[g].index(i)
+            text, texts[at] = texts[at], ""  # the caller keeps what it needs
+            return text, []
         if i not in self.singles:
             for j in self.groups[g]:
                 self.singles[j] = self.pool.submit(self.one, j)

@@ -33,8 +33,10 @@ READER = "markdown-raw_html-tex_math_single_backslash-yaml_metadata_block"
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 ALLOWED_ATTRS = ("lang", "dir", "title", "width", "height")
 ID_DROPPED = ("Span", "Div", "Code", "CodeBlock", "Table", "Figure", "Link", "Image")
-ATTRIBUTED = (*ID_DROPPED, "Header")
-HTML_ARGS = ["--wrap=none", "--mathml", "--syntax-highlighting=none"]  # the elements that carry [id, classes, key-values]
+ATTRIBUTED = (*ID_DROPPED, "Header")  # the elements that carry [id, classes, key-values]
+RAW = ("RawBlock", "RawInline")
+# MathML for every edition (math.py); no highlighting, as Word's and CSS's would differ.
+HTML_ARGS = ["--wrap=none", "--mathml", "--syntax-highlighting=none"]
 
 
 def pandoc(text: str, to: str, fmt: str, extra: list[str] | None = None) -> str:
@@ -121,7 +123,6 @@ def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCo
             images: dict[Path, ImageRef]) -> str:
     """Check and rewrite ``p``'s AST in place, then write it as an HTML fragment."""
     prepare(p, resolver, source_dir, problems, images)
-    # MathML for every edition (math.py); no highlighting, as Word's and CSS's would differ.
     fragment = guard.to_html(p.path, lambda: pandoc(json.dumps(p.ast), "html5", "json",
                                                     HTML_ARGS))
     return math.finish(fragment, p, problems)
@@ -143,12 +144,17 @@ def prepare(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCo
         after[needle] = offset + 1 if offset >= 0 else 0
         return Location(p.path, *line_col(p.text, offset)) if offset >= 0 else Location(p.path)
 
-    literal.check(p, problems)
+    # One walk for every pass below: none of them adds an element another one looks for.
+    nodes = list(walk(p.ast["blocks"]))
+    literal.check(p, problems, nodes)
     headings = 0
     outline: list[tuple[int, int]] = []  # (level written, level given) of the open headings
-    for node in walk(p.ast["blocks"]):
+    raw = False
+    for node in nodes:
         kind = node["t"]
-        if kind == "Header":
+        if kind in RAW:
+            raw = True
+        elif kind == "Header":
             hid = node["c"][1][0]
             if (p.entry_id, p.part, headings) in resolver.repeated:
                 problems.add(_heading_location(p, headings), "duplicate-id",
@@ -177,8 +183,11 @@ def prepare(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCo
         if attr is not None:
             attr[2] = _safe_attrs(attr[2], where, problems)
     if resolver.crossrefs is not None:
-        resolver.crossrefs.apply(p, where, problems)
-    p.ast["blocks"] = blocks.rewrite(_drop_raw(p.ast["blocks"]))
+        resolver.crossrefs.apply(p, where, problems, nodes)
+    if raw:  # an error already (literal.py); without it, nothing to drop
+        p.ast["blocks"] = blocks.rewrite(_drop_raw(p.ast["blocks"]))
+    else:
+        p.ast["blocks"] = blocks.rewrite(p.ast["blocks"], nodes)
 
 
 def _classes(node: dict) -> list[str]:

@@ -9,16 +9,72 @@ from pathlib import Path
 
 
 def walk(value: object) -> Iterator[dict]:
-    """Every AST element (a dict with a 't') in document order (a loop: nesting is unbounded)."""
+    """Every AST element (a dict with a 't') in document order (a loop: nesting is unbounded).
+
+    An element's children are all in its "c" (read after the element is yielded, so a caller
+    may replace them); strings and numbers are never pushed.  A dict without a 't' (a
+    citation) is looked into whole.
+    """
     stack = [value]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
+        node = pop()
+        if type(node) is dict:
             if "t" in node:
                 yield node
-            stack.extend(reversed(list(node.values())))
-        elif isinstance(node, list):
-            stack.extend(reversed(node))
+                children = node.get("c")
+                if type(children) is list or type(children) is dict:
+                    push(children)
+            else:
+                extend([v for v in reversed(node.values()) if type(v) is list or type(v) is dict])
+        else:
+            extend([v for v in reversed(node) if type(v) is dict or type(v) is list])
+
+
+# One shared element for every space and soft line break: nothing changes them in place, and a
+# long book has hundreds of thousands of each (a dict and a string apiece when decoded).
+_SHARED = {"Space": {"t": "Space"}, "SoftBreak": {"t": "SoftBreak"}}
+
+
+def survey(blocks: list) -> tuple[list[dict], set[str]]:
+    """The headings of ``blocks`` in order and the kinds of element in them, in one pass that
+    also makes the AST smaller in memory (shared spaces, one string per kind and per word)."""
+    names: dict[str, str] = {}
+    kinds: set[str] = set()
+    headers: list[dict] = []
+    stack: list = [blocks]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        if type(node) is list:
+            for i in range(len(node) - 1, -1, -1):  # pushed backwards, taken in order
+                child = node[i]
+                if type(child) is dict:
+                    kind = child.get("t")
+                    shared = _SHARED.get(kind)  # type: ignore[arg-type]
+                    if shared is not None:
+                        node[i] = shared
+                        kinds.add(kind)  # type: ignore[arg-type]
+                    elif kind == "Str":
+                        child["t"] = "Str"
+                        word = child["c"]
+                        child["c"] = names.setdefault(word, word)
+                        kinds.add(kind)
+                    else:
+                        push(child)
+                elif type(child) is list:
+                    push(child)
+        elif "t" in node:
+            kind = node["t"] = names.setdefault(node["t"], node["t"])
+            kinds.add(kind)
+            if kind == "Header":
+                headers.append(node)
+            children = node.get("c")
+            if type(children) is list or type(children) is dict:
+                push(children)
+        else:
+            push([v for v in node.values() if type(v) is list or type(v) is dict])
+    return headers, kinds
 
 
 @dataclass(frozen=True)
@@ -39,3 +95,6 @@ class Parsed:
     text: str
     ast: dict
     heading_ids: list[str] = field(default_factory=list)
+    # the kinds of element in the AST as read (None: not surveyed), so a book-wide pass can
+    # pass over the files without any of its kind
+    kinds: set[str] | None = None
