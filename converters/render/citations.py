@@ -142,6 +142,7 @@ def _place(holder: markdown.Parsed, refs: list[dict]) -> None:
             node["c"][0][0] = markdown.heading_id(holder.entry_id, local)
         elif node["t"] == "Div" and node["c"][0][0] == "refs":
             node["c"][0][0] = ""
+    holder.targets = None  # the list brings paragraphs of its own
     for node in markdown_ast.walk(holder.ast["blocks"]):
         if node["t"] == "Div" and node["c"][0][0] == "refs":
             node["c"][0][0] = ""

@@ -155,7 +155,7 @@ def collect(book: Book, parsed: list[Parsed], problems: ProblemCollector) -> Reg
     for p in files:
         entry = entries[p.entry_id]
         prefix = _prefix(book, entry)
-        for node in walk(p.ast["blocks"]):
+        for node in walk(p.ast["blocks"]) if p.targets is None else p.targets:
             kind, local = _target_of(node)
             if kind == "section":
                 number = _section_number(prefix, node, sections.setdefault(entry.id, []),

@@ -52,22 +52,27 @@ def parse_all(jobs: list[Job], pool: ThreadPoolExecutor, workers: int,
     runs.close()
     parsed = []
     for i, job in enumerate(jobs):
-        hit = _decoded(found[i]) if found[i] is not None else None
-        if hit is None:
-            hit = runs.result(i)
-            _put(cache, AST_KIND, keys[i], hit)
-        found[i] = None
         entry_id, part, path, text = job
+        hit = _decoded(found[i]) if found[i] is not None else None
+        found[i] = None
+        try:  # stored only once its depth was checked, so not checked again
+            ast = json.loads(hit[0]) if hit is not None else None
+        except (ValueError, RecursionError):
+            ast = None  # a damaged entry is a miss
+        if ast is None:
+            hit = runs.result(i) if i in runs.group_of else _read_one(job)
+            ast = guard.parse_json(path, lambda hit=hit: hit[0])
+            _put(cache, AST_KIND, keys[i], hit)
+        assert hit is not None
         markdown.NAMER.reading.path = path
         try:
             replay(hit[1])
         finally:
             markdown.NAMER.reading.path = None
-        ast = guard.parse_json(path, lambda hit=hit: hit[0])
         del hit  # one file's JSON at a time, not the book's
         p = Parsed(entry_id, part, path, text, ast)
-        headers, p.kinds = survey(ast["blocks"])
-        p.heading_ids = [n["c"][1][0] for n in headers]
+        p.targets, p.kinds = survey(ast["blocks"])
+        p.heading_ids = [n["c"][1][0] for n in p.targets if n["t"] == "Header"]
         parsed.append(p)
     return parsed
 

@@ -32,16 +32,22 @@ def walk(value: object) -> Iterator[dict]:
 
 
 # One shared element for every space and soft line break: nothing changes them in place, and a
-# long book has hundreds of thousands of each (a dict and a string apiece when decoded).
+# long book has hundreds of thousands of each (a dict and a string apiece when decoded).  The
+# rendering modules replace elements or their lists, never a Str, Space or SoftBreak itself.
 _SHARED = {"Space": {"t": "Space"}, "SoftBreak": {"t": "SoftBreak"}}
 
 
+TARGETS = ("Header", "Figure", "Table", "Para")  # what cross-references may number
+
+
 def survey(blocks: list) -> tuple[list[dict], set[str]]:
-    """The headings of ``blocks`` in order and the kinds of element in them, in one pass that
-    also makes the AST smaller in memory (shared spaces, one string per kind and per word)."""
+    """The headings, figures, tables and paragraphs of ``blocks`` in order and the kinds of
+    element in them, in one pass that also makes the AST smaller in memory (one shared
+    element per space and per word, one string per kind)."""
     names: dict[str, str] = {}
+    words: dict[str, dict] = {}
     kinds: set[str] = set()
-    headers: list[dict] = []
+    targets: list[dict] = []
     stack: list = [blocks]
     pop, push = stack.pop, stack.append
     while stack:
@@ -56,9 +62,9 @@ def survey(blocks: list) -> tuple[list[dict], set[str]]:
                         node[i] = shared
                         kinds.add(kind)  # type: ignore[arg-type]
                     elif kind == "Str":
+                        # Words too are shared: nothing changes a Str in place either.
                         child["t"] = "Str"
-                        word = child["c"]
-                        child["c"] = names.setdefault(word, word)
+                        node[i] = words.setdefault(child["c"], child)
                         kinds.add(kind)
                     else:
                         push(child)
@@ -67,14 +73,14 @@ def survey(blocks: list) -> tuple[list[dict], set[str]]:
         elif "t" in node:
             kind = node["t"] = names.setdefault(node["t"], node["t"])
             kinds.add(kind)
-            if kind == "Header":
-                headers.append(node)
+            if kind in TARGETS:
+                targets.append(node)
             children = node.get("c")
             if type(children) is list or type(children) is dict:
                 push(children)
         else:
             push([v for v in node.values() if type(v) is list or type(v) is dict])
-    return headers, kinds
+    return targets, kinds
 
 
 @dataclass(frozen=True)
@@ -98,3 +104,5 @@ class Parsed:
     # the kinds of element in the AST as read (None: not surveyed), so a book-wide pass can
     # pass over the files without any of its kind
     kinds: set[str] | None = None
+    # survey()'s headings, figures, tables and paragraphs (None: walk the AST for them)
+    targets: list[dict] | None = None
