@@ -169,6 +169,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def test_the_cache_sends_only_the_changed_file_to_pandoc(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "CACHE_FROM_CHARS", 0)  # a small book is not cached
     texts = {"one.md": ONE, "two.md": TWICE,
              "three.md": "A [link to the notes](#chapter-1--notes).\n", "summary.md": THREE}
     src = _source(tmp_path / "src", texts)
@@ -200,6 +201,12 @@ def test_the_cache_sends_only_the_changed_file_to_pandoc(tmp_path, monkeypatch):
     warm = render(edited, cache=cache)
     assert (sum(counter.read), sum(counter.written)) == (2, 2)
     assert _dump(warm) == _dump(render(edited))
+
+
+def test_a_small_book_is_not_cached(tmp_path):
+    src = _source(tmp_path / "src", {"one.md": ONE, "two.md": TWO, "summary.md": THREE})
+    render(load_book(src), cache=Cache(tmp_path / "cache", salt="test"))
+    assert not (tmp_path / "cache").exists()
 
 
 @pytest.mark.slow

@@ -84,6 +84,7 @@ def render(book: Book, *, parse: Callable[..., markdown.Parsed] | None = None,
             texts.append((entry.id, "body", entry.body_path, entry.body_text))
         if entry.summary_text is not None and entry.summary_path is not None:
             texts.append((entry.id, "summary", entry.summary_path, entry.summary_text))
+    cache = cache if cache is not None and files.worth_caching(texts) else None
     workers = jobs or os.cpu_count() or 2
     # pandoc is a separate process, so threads overlap its runs with this one's work.
     with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -36,6 +36,13 @@ HTML_KIND = "render-html"
 # fails is run again file by file, which bounds them too.
 BATCH_CHARS = 1 << 20
 BATCH_FILES = 200
+# A book pandoc reads in well under a second is not cached: compressing and writing its
+# entries would cost about what they save, and its output folder keeps no cache folder.
+CACHE_FROM_CHARS = 100_000
+
+
+def worth_caching(jobs: list[Job]) -> bool:
+    return sum(len(job[3]) for job in jobs) >= CACHE_FROM_CHARS
 
 
 def parse_all(jobs: list[Job], pool: ThreadPoolExecutor, workers: int,
