@@ -179,7 +179,7 @@ def prepare(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCo
                 target[0] = _image(url, source_dir, images, where, problems)
             else:
                 target[0] = _link(url, p.entry_id, resolver, where, problems)
-        attr = _attr_of(node)
+        attr = _attr_of(node) if kind in ATTRIBUTED else None
         if attr is not None:
             attr[2] = _safe_attrs(attr[2], where, problems)
     if resolver.crossrefs is not None:
