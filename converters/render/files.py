@@ -98,8 +98,9 @@ def html_all(parsed: list[Parsed], prepare: Callable[[Parsed], None], pool: Thre
     keys = []
     for i, p in enumerate(parsed):
         prepare(p)
+        # A tree (shared words and spaces, never a cycle): no need to look for cycles.
         api, meta, blocks = (p.ast["pandoc-api-version"], json.dumps(p.ast["meta"]),
-                             json.dumps(p.ast["blocks"]))
+                             json.dumps(p.ast["blocks"], check_circular=False))
         p.ast = {}  # the fragment needs only the JSON now
         key = [markdown.HTML_ARGS, api, hashlib.sha256(f"{meta}\n{blocks}".encode()).hexdigest()]
         keys.append(key)
