@@ -213,11 +213,11 @@ def _build_editions(source: Path, out: Path, todo: list[_Job],
 
     check_targets(book, [j.label for j in todo if j.options.rules is not None])
     emit("render", None, None)
-    # The PDF's parts are cached here (the shared HTML is not: citations, cross-references
-    # and the index resolve across files, which a per-file key cannot see).
+    # The PDF's parts are cached here, and each Markdown file's AST and HTML (render/files.py:
+    # the HTML under its final AST, which citations, cross-references and the index rewrote).
     cache = Cache(out / CACHE_DIR, salt=digest(toolchain()), deferred=True)
     with _importing([WRITERS[j.fmt][0] for j in todo]), collect_warnings() as render_warnings:
-        rendered = render(book)
+        rendered = render(book, cache=cache, jobs=jobs)
     inputs = sorted({*book.files, *rendered.images})
     digests = input_digests(source, inputs)
     out.mkdir(parents=True, exist_ok=True)

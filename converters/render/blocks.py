@@ -13,17 +13,20 @@ SCENE_BREAK = "* * *"
 EM_DASHES = ("\u2014", "\u2015")
 
 
-def rewrite(blocks: list) -> list:
-    """Scene breaks, epigraphs and all-capital small caps, anywhere in ``blocks``."""
+def rewrite(blocks: list, nodes: list[dict] | None = None) -> list:
+    """Scene breaks, epigraphs and all-capital small caps, anywhere in ``blocks``.
+
+    ``nodes``: the elements of ``blocks`` in order, if the caller has walked them already (the
+    divisions made here hold nothing this looks for)."""
     blocks = _scene_breaks(blocks)
-    for node in walk(blocks):
+    for node in walk(blocks) if nodes is None else nodes:
         kind = node["t"]
         if kind == "Div" and "epigraph" in node["c"][0][1]:
             _epigraph(node)
         elif kind in ("Div", "BlockQuote", "Note"):
             content = node["c"][1] if kind == "Div" else node["c"]
             content[:] = _scene_breaks(content)
-    for node in [n for n in walk(blocks) if n["t"] == "SmallCaps"]:
+    for node in [n for n in (walk(blocks) if nodes is None else nodes) if n["t"] == "SmallCaps"]:
         if _all_capitals(node["c"]):
             # [NASA]{.smallcaps}: the font's small capitals for capitals too (c2sc), or the
             # letters would stay full-size; a mixed word keeps its capitals (smcp alone).

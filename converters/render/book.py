@@ -17,9 +17,10 @@ from pathlib import Path
 from lxml import etree
 from lxml import html as lhtml
 
+from ..core.cache import Cache
 from ..core.errors import ProblemCollector
 from ..source.model import ROLES, Book, Entry
-from . import citations, crossref, frontmatter, markdown, math, parts, scripts
+from . import citations, crossref, files, frontmatter, markdown, math, parts, scripts
 from . import index as book_index
 
 # Ids the toolkit makes (an entry's h1, footnotes) join with three hyphens; a heading's id
@@ -66,30 +67,43 @@ class RenderedBook:
         return {ident: rendered.id for rendered in self.entries for ident in rendered.ids}
 
 
-def render(book: Book, *, parse: Callable[..., markdown.Parsed] = markdown.parse,
-           to_html: Callable[..., str] = markdown.to_html) -> RenderedBook:
+def render(book: Book, *, parse: Callable[..., markdown.Parsed] | None = None,
+           to_html: Callable[..., str] | None = None, cache: Cache | None = None,
+           jobs: int | None = None) -> RenderedBook:
     """Convert every Markdown file once; raise SourceError for bad links or images.
 
-    ``parse`` and ``to_html`` default to ``markdown``'s; the preview server passes caching
-    versions of them, so that a saved file re-renders only what changed.
+    By default files go to pandoc in parallel batches (render/files.py), through ``cache``
+    (the build's) if given.  The preview server passes its own caching ``parse`` and
+    ``to_html`` (one file each, as ``markdown``'s) instead, so that a saved file re-renders
+    only what changed.
     """
     problems = ProblemCollector()
-    jobs = []
+    texts = []
     for entry in book.entries:
         if entry.body_text is not None and entry.body_path is not None:
-            jobs.append((entry.id, "body", entry.body_path, entry.body_text))
+            texts.append((entry.id, "body", entry.body_path, entry.body_text))
         if entry.summary_text is not None and entry.summary_path is not None:
-            jobs.append((entry.id, "summary", entry.summary_path, entry.summary_text))
-    # pandoc is a separate process per file, so threads overlap its start-up cost.
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        parsed = list(pool.map(lambda job: parse(*job), jobs))
+            texts.append((entry.id, "summary", entry.summary_path, entry.summary_text))
+    cache = cache if cache is not None and files.worth_caching(texts) else None
+    workers = jobs or os.cpu_count() or 2
+    # pandoc is a separate process, so threads overlap its runs with this one's work.
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        if parse is None:
+            parsed = files.parse_all(texts, pool, workers, cache)
+        else:
+            parsed = list(pool.map(lambda job: parse(*job), texts))
         citations.resolve(book, parsed, problems)  # may add the bibliography entry's body
         resolver = markdown.Resolver([e.id for e in book.entries], parsed)
         resolver.crossrefs = crossref.collect(book, parsed, problems)
         index = book_index.collect(book, parsed, problems)
         images: dict[Path, markdown.ImageRef] = {}
-        fragments = list(pool.map(
-            lambda p: to_html(p, resolver, book.source_dir, problems, images), parsed))
+        if to_html is None:
+            fragments = files.html_all(
+                parsed, lambda p: markdown.prepare(p, resolver, book.source_dir, problems,
+                                                   images), pool, workers, cache, problems)
+        else:
+            fragments = list(pool.map(
+                lambda p: to_html(p, resolver, book.source_dir, problems, images), parsed))
     problems.raise_if_any()
     pieces = {(p.entry_id, p.part): scripts.set_directions(
                   _unique_ids(frag, f"{p.entry_id}{GENERATED}{p.part}-"))

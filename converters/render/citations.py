@@ -56,8 +56,8 @@ def ref_id(key: str) -> str:
 
 def resolve(book: Book, parsed: list[markdown.Parsed], problems: ProblemCollector) -> None:
     """Fill in every citation and add the list of works cited; report unknown keys."""
-    citations = [_Citation(p, node) for p in parsed for node in markdown_ast.walk(p.ast["blocks"])
-                 if is_citation(node)]
+    citations = [_Citation(p, node) for p in parsed if p.kinds is None or "Cite" in p.kinds
+                 for node in markdown_ast.walk(p.ast["blocks"]) if is_citation(node)]
     if not book.bibliography:
         # A book that cites nothing may still write '@' before a word ('@import', a handle):
         # only a bracketed '[@key]' is surely a citation there.
@@ -142,6 +142,7 @@ def _place(holder: markdown.Parsed, refs: list[dict]) -> None:
             node["c"][0][0] = markdown.heading_id(holder.entry_id, local)
         elif node["t"] == "Div" and node["c"][0][0] == "refs":
             node["c"][0][0] = ""
+    holder.targets = None  # the list brings paragraphs of its own
     for node in markdown_ast.walk(holder.ast["blocks"]):
         if node["t"] == "Div" and node["c"][0][0] == "refs":
             node["c"][0][0] = ""

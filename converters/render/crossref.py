@@ -69,10 +69,13 @@ class Registry:
             return f"{self.label(kind)}{NBSP}{entry.numeral}"
         return target.number if bare else f"{self.label(target.kind)}{NBSP}{target.number}"
 
-    def apply(self, p: Parsed, where: Callable[[str], Location],
-              problems: ProblemCollector) -> None:
-        """Rewrite ``p``'s references into links and restore its targets' ids."""
-        for node in walk(p.ast["blocks"]):
+    def apply(self, p: Parsed, where: Callable[[str], Location], problems: ProblemCollector,
+              nodes: list[dict] | None = None) -> None:
+        """Rewrite ``p``'s references into links and restore its targets' ids.
+
+        ``nodes``: the AST's elements in order, if the caller has walked it already (the
+        links made here hold nothing this looks for)."""
+        for node in walk(p.ast["blocks"]) if nodes is None else nodes:
             anchor = node.pop(MARK, None)
             if anchor is not None:
                 node["c"][0][0] = anchor
@@ -152,7 +155,7 @@ def collect(book: Book, parsed: list[Parsed], problems: ProblemCollector) -> Reg
     for p in files:
         entry = entries[p.entry_id]
         prefix = _prefix(book, entry)
-        for node in walk(p.ast["blocks"]):
+        for node in walk(p.ast["blocks"]) if p.targets is None else p.targets:
             kind, local = _target_of(node)
             if kind == "section":
                 number = _section_number(prefix, node, sections.setdefault(entry.id, []),

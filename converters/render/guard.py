@@ -19,7 +19,8 @@ def _refuse(path: Path, message: str, code: str) -> SourceError:
     return SourceError([Problem(Location(path), message, code)])
 
 
-def _run(path: Path, call: Callable[[], str]) -> str:
+def checked(path: Path, call: Callable[[], str]) -> str:
+    """``call()``; pandoc's failures become a located error naming ``path``."""
     try:
         return call()
     except PandocLimit as exc:
@@ -31,7 +32,7 @@ def _run(path: Path, call: Callable[[], str]) -> str:
 
 def parse_json(path: Path, call: Callable[[], str]) -> dict:
     """pandoc's AST of a Markdown file, its depth checked before any recursive code sees it."""
-    text = _run(path, call)
+    text = checked(path, call)
     try:
         ast = json.loads(text)
     except RecursionError:
@@ -44,7 +45,7 @@ def parse_json(path: Path, call: Callable[[], str]) -> dict:
 
 
 def to_html(path: Path, call: Callable[[], str]) -> str:
-    return _run(path, call)
+    return checked(path, call)
 
 
 def ambiguous(target: str, owners: list[str]) -> str:

@@ -79,6 +79,8 @@ def collect(book: Book, parsed: list[Parsed], problems: ProblemCollector) -> Ind
     index = Index()
     order = {e.id: i for i, e in enumerate(book.entries)}
     for p in sorted(parsed, key=lambda p: (order[p.entry_id], p.part != "summary")):
+        if p.kinds is not None and "Span" not in p.kinds:
+            continue  # no mark (the spans made since, numbers and labels, are never marks)
         searched = 0
         for node in walk(p.ast["blocks"]):
             if node["t"] != "Span" or "index" not in node["c"][0][1]:

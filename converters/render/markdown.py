@@ -34,6 +34,9 @@ SAFE_SCHEMES = ("http:", "https:", "mailto:")
 ALLOWED_ATTRS = ("lang", "dir", "title", "width", "height")
 ID_DROPPED = ("Span", "Div", "Code", "CodeBlock", "Table", "Figure", "Link", "Image")
 ATTRIBUTED = (*ID_DROPPED, "Header")  # the elements that carry [id, classes, key-values]
+RAW = ("RawBlock", "RawInline")
+# MathML for every edition (math.py); no highlighting, as Word's and CSS's would differ.
+HTML_ARGS = ["--wrap=none", "--mathml", "--syntax-highlighting=none"]
 
 
 def pandoc(text: str, to: str, fmt: str, extra: list[str] | None = None) -> str:
@@ -60,16 +63,16 @@ class _NameTheFile(logging.Filter):
 
 
 _PANDOC_AT = re.compile(r"\s*at line (\d+) column (\d+)")
-_NAMER = _NameTheFile()
-logging.getLogger("pypandoc").addFilter(_NAMER)
+NAMER = _NameTheFile()
+logging.getLogger("pypandoc").addFilter(NAMER)
 
 
 def parse(entry_id: str, part: str, path: Path, text: str) -> Parsed:
-    _NAMER.reading.path = path
+    NAMER.reading.path = path
     try:
         ast = guard.parse_json(path, lambda: pandoc(text, "json", READER))
     finally:
-        _NAMER.reading.path = None
+        NAMER.reading.path = None
     parsed = Parsed(entry_id, part, path, text, ast)
     parsed.heading_ids = [n["c"][1][0] for n in walk(ast["blocks"]) if n["t"] == "Header"]
     return parsed
@@ -119,6 +122,15 @@ class Resolver:
 def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCollector,
             images: dict[Path, ImageRef]) -> str:
     """Check and rewrite ``p``'s AST in place, then write it as an HTML fragment."""
+    prepare(p, resolver, source_dir, problems, images)
+    fragment = guard.to_html(p.path, lambda: pandoc(json.dumps(p.ast), "html5", "json",
+                                                    HTML_ARGS))
+    return math.finish(fragment, p, problems)
+
+
+def prepare(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCollector,
+            images: dict[Path, ImageRef]) -> None:
+    """Check and rewrite ``p``'s AST in place, ready for pandoc's HTML writer."""
 
     after: dict[str, int] = {}  # a needle's next occurrence is after its last one (AST order)
 
@@ -132,12 +144,17 @@ def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCo
         after[needle] = offset + 1 if offset >= 0 else 0
         return Location(p.path, *line_col(p.text, offset)) if offset >= 0 else Location(p.path)
 
-    literal.check(p, problems)
+    # One walk for every pass below: none of them adds an element another one looks for.
+    nodes = list(walk(p.ast["blocks"]))
+    literal.check(p, problems, nodes)
     headings = 0
     outline: list[tuple[int, int]] = []  # (level written, level given) of the open headings
-    for node in walk(p.ast["blocks"]):
+    raw = False
+    for node in nodes:
         kind = node["t"]
-        if kind == "Header":
+        if kind in RAW:
+            raw = True
+        elif kind == "Header":
             hid = node["c"][1][0]
             if (p.entry_id, p.part, headings) in resolver.repeated:
                 problems.add(_heading_location(p, headings), "duplicate-id",
@@ -162,17 +179,15 @@ def to_html(p: Parsed, resolver: Resolver, source_dir: Path, problems: ProblemCo
                 target[0] = _image(url, source_dir, images, where, problems)
             else:
                 target[0] = _link(url, p.entry_id, resolver, where, problems)
-        attr = _attr_of(node)
+        attr = _attr_of(node) if kind in ATTRIBUTED else None
         if attr is not None:
             attr[2] = _safe_attrs(attr[2], where, problems)
     if resolver.crossrefs is not None:
-        resolver.crossrefs.apply(p, where, problems)
-    p.ast["blocks"] = blocks.rewrite(_drop_raw(p.ast["blocks"]))
-    # MathML for every edition (math.py); no highlighting, as Word's and CSS's would differ.
-    fragment = guard.to_html(p.path, lambda: pandoc(
-        json.dumps(p.ast), "html5", "json",
-        ["--wrap=none", "--mathml", "--syntax-highlighting=none"]))
-    return math.finish(fragment, p, problems)
+        resolver.crossrefs.apply(p, where, problems, nodes)
+    if raw:  # an error already (literal.py); without it, nothing to drop
+        p.ast["blocks"] = blocks.rewrite(_drop_raw(p.ast["blocks"]))
+    else:
+        p.ast["blocks"] = blocks.rewrite(p.ast["blocks"], nodes)
 
 
 def _classes(node: dict) -> list[str]:

@@ -9,16 +9,78 @@ from pathlib import Path
 
 
 def walk(value: object) -> Iterator[dict]:
-    """Every AST element (a dict with a 't') in document order (a loop: nesting is unbounded)."""
+    """Every AST element (a dict with a 't') in document order (a loop: nesting is unbounded).
+
+    An element's children are all in its "c" (read after the element is yielded, so a caller
+    may replace them); strings and numbers are never pushed.  A dict without a 't' (a
+    citation) is looked into whole.
+    """
     stack = [value]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
+        node = pop()
+        if type(node) is dict:
             if "t" in node:
                 yield node
-            stack.extend(reversed(list(node.values())))
-        elif isinstance(node, list):
-            stack.extend(reversed(node))
+                children = node.get("c")
+                if type(children) is list or type(children) is dict:
+                    push(children)
+            else:
+                extend([v for v in reversed(node.values()) if type(v) is list or type(v) is dict])
+        else:
+            extend([v for v in reversed(node) if type(v) is dict or type(v) is list])
+
+
+# One shared element for every space and soft line break: nothing changes them in place, and a
+# long book has hundreds of thousands of each (a dict and a string apiece when decoded).  The
+# rendering modules replace elements or their lists, never a Str, Space or SoftBreak itself.
+_SHARED = {"Space": {"t": "Space"}, "SoftBreak": {"t": "SoftBreak"}}
+
+
+TARGETS = ("Header", "Figure", "Table", "Para")  # what cross-references may number
+
+
+def survey(blocks: list) -> tuple[list[dict], set[str]]:
+    """The headings, figures, tables and paragraphs of ``blocks`` in order and the kinds of
+    element in them, in one pass that also makes the AST smaller in memory (one shared
+    element per space and per word, one string per kind)."""
+    names: dict[str, str] = {}
+    words: dict[str, dict] = {}
+    kinds: set[str] = set()
+    targets: list[dict] = []
+    stack: list = [blocks]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        if type(node) is list:
+            for i in range(len(node) - 1, -1, -1):  # pushed backwards, taken in order
+                child = node[i]
+                if type(child) is dict:
+                    kind = child.get("t")
+                    shared = _SHARED.get(kind)  # type: ignore[arg-type]
+                    if shared is not None:
+                        node[i] = shared
+                        kinds.add(kind)  # type: ignore[arg-type]
+                    elif kind == "Str":
+                        # Words too are shared: nothing changes a Str in place either.
+                        child["t"] = "Str"
+                        node[i] = words.setdefault(child["c"], child)
+                        kinds.add(kind)
+                    else:
+                        push(child)
+                elif type(child) is list:
+                    push(child)
+        elif "t" in node:
+            kind = node["t"] = names.setdefault(node["t"], node["t"])
+            kinds.add(kind)
+            if kind in TARGETS:
+                targets.append(node)
+            children = node.get("c")
+            if type(children) is list or type(children) is dict:
+                push(children)
+        else:
+            push([v for v in node.values() if type(v) is list or type(v) is dict])
+    return targets, kinds
 
 
 @dataclass(frozen=True)
@@ -39,3 +101,8 @@ class Parsed:
     text: str
     ast: dict
     heading_ids: list[str] = field(default_factory=list)
+    # the kinds of element in the AST as read (None: not surveyed), so a book-wide pass can
+    # pass over the files without any of its kind
+    kinds: set[str] | None = None
+    # survey()'s headings, figures, tables and paragraphs (None: walk the AST for them)
+    targets: list[dict] | None = None

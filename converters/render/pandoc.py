@@ -54,9 +54,17 @@ def _limit_memory() -> None:  # runs in the child between fork and exec
     resource.setrlimit(resource.RLIMIT_AS, (limits.PANDOC_MAX_MEMORY, limits.PANDOC_MAX_MEMORY))
 
 
+Message = tuple[int, str]  # a logging level and what pandoc said
+
+
 def run(text: str, to: str, fmt: str, extra: list[str] | None = None, *,
-        output: Path | None = None, timeout: float | None = None) -> str:
-    """pandoc ``fmt`` -> ``to`` on ``text``; its output (or '' with ``output``)."""
+        output: Path | None = None, timeout: float | None = None,
+        messages: list[Message] | None = None) -> str:
+    """pandoc ``fmt`` -> ``to`` on ``text``; its output (or '' with ``output``).
+
+    pandoc's messages are logged, or with ``messages`` kept there for the caller to
+    :func:`replay` (once it knows which file they belong to).
+    """
     args = [pandoc_binary(), "--sandbox", f"--from={fmt}", f"--to={to}", *(extra or [])]
     if output is not None:
         args.append(f"--output={output}")
@@ -80,23 +88,34 @@ def run(text: str, to: str, fmt: str, extra: list[str] | None = None, *,
                               "of memory")
         raise PandocFailed(f"pandoc failed (exit {proc.returncode}): "
                            f"{' '.join(stderr.split())[:300]}")
-    _log(stderr)
+    said = _messages(stderr)
+    if messages is None:
+        replay(said)
+    else:
+        messages.extend(said)
     return out.decode("utf-8")
 
 
-def _log(stderr: str) -> None:
+def replay(messages: list[Message]) -> None:
     """pandoc's messages to the ``pypandoc`` logger, one record per message."""
+    for level, message in messages:
+        LOG.log(level, message)
+
+
+def _messages(stderr: str) -> list[Message]:
+    said: list[Message] = []
     level, lines = logging.WARNING, []
     for line in stderr.splitlines():
         match = _LEVEL.match(line)
         if match:
             if lines:
-                LOG.log(level, "\n".join(lines))
+                said.append((level, "\n".join(lines)))
             level, lines = _LEVELS[match[1]], [line[match.end():]]
         elif line.strip():
             lines.append(line)
     if lines:
-        LOG.log(level, "\n".join(lines))
+        said.append((level, "\n".join(lines)))
+    return said
 
 
 def version() -> str:

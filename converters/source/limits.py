@@ -153,15 +153,23 @@ def _container_depth(line: str) -> int:
 
 
 def ast_depth(value: object) -> int:
-    """The nesting depth of a JSON value, counted with an explicit stack."""
-    deepest, stack = 0, [(value, 1)]
+    """The nesting depth of a JSON value (a string or number inside counts one more), counted
+    with an explicit stack that holds containers only."""
+    if type(value) is not dict and type(value) is not list:
+        return 1
+    deepest, stack = 1, [(value, 1)]
+    pop, push = stack.pop, stack.append
     while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if isinstance(node, dict):
-            stack.extend((child, depth + 1) for child in node.values())
-        elif isinstance(node, list):
-            stack.extend((child, depth + 1) for child in node)
+        node, depth = pop()
+        children = node.values() if type(node) is dict else node
+        if not children:
+            continue
+        below = depth + 1
+        if below > deepest:
+            deepest = below  # a child of any kind sits one deeper
+        for child in children:
+            if type(child) is dict or type(child) is list:
+                push((child, below))
     return deepest
 
 
