@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from ..core.options import BuildOptions
     from ..render.book import RenderedBook
 
-PART_CHARS = 100_000  # measured: pandoc's heap stays ~40 MB below this, ~75 MB at 200,000
+PART_CHARS = 50_000  # measured: pandoc's heap ~30 MB here, ~40 at 100,000, ~75 at 200,000
 KIND = "docx-part"
 # Options of pandoc's own runtime (GHC RTS), not of the conversion: the smallest suggested
 # heap instead of the binary's built-in 64 MB, so a small part takes a small heap.
