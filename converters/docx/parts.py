@@ -47,8 +47,9 @@ class Part:
     html: str  # its exact pandoc input
 
 
-def plan(htmls: list[str], limit: int = PART_CHARS) -> list[tuple[int, ...]]:
+def plan(htmls: list[str], limit: int | None = None) -> list[tuple[int, ...]]:
     """Consecutive entries grouped while their HTML stays under ``limit`` characters."""
+    limit = PART_CHARS if limit is None else limit
     groups: list[list[int]] = []
     size = limit
     for number, html in enumerate(htmls):
@@ -61,7 +62,7 @@ def plan(htmls: list[str], limit: int = PART_CHARS) -> list[tuple[int, ...]]:
 
 
 def make_parts(rendered: RenderedBook, htmls: list[str],
-               limit: int = PART_CHARS) -> list[Part]:
+               limit: int | None = None) -> list[Part]:
     lang = rendered.book.language
     return [Part(numbers, inline_images(
         f'<html lang="{lang}"><body>{"".join(htmls[n] for n in numbers)}</body></html>',
