@@ -145,3 +145,24 @@ def test_libreoffice_opens_the_joined_docx(tmp_path, monkeypatch):
     for heading in compare.heading_texts(joined):
         if heading.strip() and heading not in ("Title page", "Contents"):
             assert " ".join(heading.split()) in words, heading
+
+
+def test_a_cached_part_warns_as_when_it_was_converted(tmp_path, caplog):
+    """pandoc's warnings are kept with the part and logged again, in the book's order."""
+    from converters.render.pandoc import LOG
+
+    def dangling(n: int) -> parts.Part:  # a note reference without its note: pandoc warns
+        return parts.Part((n,), f'<html><body><p>Text<a href="#n{n}" class="footnote-ref" '
+                                f'role="doc-noteref">{n}</a></p></body></html>')
+
+    book = [dangling(1), parts.Part((2,), "<html><body><p>Quiet.</p></body></html>"),
+            dangling(3)]
+    options = BuildOptions(jobs=2, cache_dir=str(tmp_path / "cache"), cache_salt="test")
+    logs = []
+    for _ in range(2):  # cold, then every part from the cache
+        caplog.clear()
+        with caplog.at_level("WARNING", logger=LOG.name):
+            parts.convert(book, [], "k", tmp_path, options)
+        logs.append([r.getMessage() for r in caplog.records if r.name == LOG.name])
+    assert len(logs[0]) == 2 and "n1" in logs[0][0] and "n3" in logs[0][1], logs[0]
+    assert logs[1] == logs[0]
