@@ -143,3 +143,31 @@ def style_ids(path: Path) -> set[str]:
 
 def heading_texts(path: Path) -> list[str]:
     return [t for s, t in paragraphs(path) if re.fullmatch(r"Heading\d", s)]
+
+
+def targets(path: Path) -> list[tuple[str, str, str]]:
+    """What each link, image and note in the body and the notes points at, in order: an
+    internal anchor, an external address or the SHA-256 of the image's bytes."""
+    import hashlib
+
+    out = []
+    with zipfile.ZipFile(path) as z:
+        names = set(z.namelist())
+        for part in ("document", "footnotes"):
+            if f"word/{part}.xml" not in names:
+                continue
+            rels_name = f"word/_rels/{part}.xml.rels"
+            rels = {r.get("Id"): r for r in (etree.fromstring(z.read(rels_name))
+                                             if rels_name in names else [])}
+            for el in etree.fromstring(z.read(f"word/{part}.xml")).iter():
+                if el.get(_w("anchor")) is not None:
+                    out.append((part, "anchor", el.get(_w("anchor"))))
+                for attr, value in el.attrib.items():
+                    if not attr.startswith(f"{{{R}}}"):
+                        continue
+                    rel = rels[value]
+                    target = rel.get("Target")
+                    if rel.get("TargetMode") != "External":
+                        target = hashlib.sha256(z.read(f"word/{target}")).hexdigest()
+                    out.append((part, etree.QName(attr).localname, target))
+    return out

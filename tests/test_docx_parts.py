@@ -47,6 +47,7 @@ def _assert_same(whole: Path, joined: Path) -> None:
     assert compare.list_runs(joined) == compare.list_runs(whole)
     assert compare.media(joined) == compare.media(whole)
     assert compare.style_ids(joined) == compare.style_ids(whole)
+    assert compare.targets(joined) == compare.targets(whole)
 
 
 @pytest.mark.parametrize("book", ["apparatus", "manuscript", "rich"])
@@ -54,8 +55,9 @@ def test_every_entry_a_part_gives_the_whole_books_docx(book, tmp_path, monkeypat
     # Parts far smaller than an entry: each entry is its own part, the most joining there is.
     whole, joined = _both(BOOKS / book, tmp_path, monkeypatch, part_chars=1)
     _assert_same(whole, joined)
-    if book == "rich":
-        assert compare.footnotes(joined) and compare.media(joined)  # the test has teeth
+    if book == "rich":  # the test has teeth
+        assert compare.footnotes(joined) and compare.media(joined)
+        assert {kind for _, kind, _ in compare.targets(joined)} >= {"anchor", "embed"}
     if book == "apparatus":
         assert compare.list_runs(joined).count("new") > 1
 
@@ -166,3 +168,34 @@ def test_a_cached_part_warns_as_when_it_was_converted(tmp_path, caplog):
         logs.append([r.getMessage() for r in caplog.records if r.name == LOG.name])
     assert len(logs[0]) == 2 and "n1" in logs[0][0] and "n3" in logs[0][1], logs[0]
     assert logs[1] == logs[0]
+
+
+LINKS_YAML = """
+title: Links
+creators: [Ann Author]
+date: 2020
+language: en
+identifiers:
+  - scheme: uuid
+    value: 4f3c2b1a-0000-4000-8000-000000000002
+contents:
+  - {title: One, kind: chapter, number: 1, file: one.md}
+  - {title: Two, kind: chapter, number: 2, file: two.md}
+"""
+
+
+def test_links_and_lists_in_body_and_notes_survive_the_join(write_source, tmp_path, monkeypatch):
+    text = ("See [the site](https://example.org/{n}) and [the other](https://example.org/same)."
+            "[^a]\n\n1. first\n2. second\n\n[^a]: A note with [a link](https://example.org/n{n})"
+            " and [the same](https://example.org/same).\n")
+    source = write_source({"book.yaml": LINKS_YAML, "one.md": text.format(n=1),
+                           "two.md": text.format(n=2)})
+    whole, joined = _both(source, tmp_path, monkeypatch, part_chars=1)
+    _assert_same(whole, joined)
+    with zipfile.ZipFile(joined) as z:
+        notes = z.read("word/_rels/footnotes.xml.rels").decode()
+        body = z.read("word/_rels/document.xml.rels").decode()
+    for n in (1, 2):
+        assert f"https://example.org/n{n}" in notes and f"https://example.org/{n}" in body
+    assert body.count("https://example.org/same") == 1 == notes.count("https://example.org/same")
+    assert compare.list_runs(joined) == ["new", "continue", "new", "continue"]

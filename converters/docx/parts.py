@@ -66,7 +66,7 @@ def make_parts(rendered: RenderedBook, htmls: list[str],
     lang = rendered.book.language
     return [Part(numbers, inline_images(
         f'<html lang="{lang}"><body>{"".join(htmls[n] for n in numbers)}</body></html>',
-        rendered.images)) for numbers in plan(htmls, limit)]
+        rendered.images)) for numbers in plan(htmls, limit) or [()]]  # [()]: no entries
 
 
 def reference_digest(reference: bytes) -> str:
