@@ -6,8 +6,10 @@ before issue 12) against the edition in cached parts, cold and after a one-word 
 SOURCE is a book folder (rendered once, pickled to a temporary folder) or such a pickle.
 Each measurement runs in a fresh process and prints the writer's wall and CPU seconds (its
 own and its pandoc children's) and the peak memory summed over the process and its children
-(proportional set size, sampled as bench/long_books.py does), beside the same process doing
-nothing but load the rendered book (the baseline the DOCX adds to).
+(proportional set size, sampled as bench/long_books.py does; a sample can miss a spike of a
+garbage collection, so the highest resident size of the Python process and of the largest
+pandoc run, which the kernel keeps, is printed too), beside the same process doing nothing but
+load the rendered book (the baseline the DOCX adds to).
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ def child(book: Path, mode: str, cache: Path, jobs: int, edit: bool) -> None:
     wall = time.perf_counter() - started
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = time.process_time() - cpu + kids.ru_utime + kids.ru_stime
-    print(f"{wall:.3f} {cpu:.3f}")
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"{wall:.3f} {cpu:.3f} {own / 1024:.0f} {kids.ru_maxrss / 1024:.0f}")
 
 
 def measure(book: Path, mode: str, cache: Path, jobs: int, edit: bool) -> tuple[float, ...]:
@@ -65,8 +68,8 @@ def measure(book: Path, mode: str, cache: Path, jobs: int, edit: bool) -> tuple[
     command = [sys.executable, __file__, "--child", str(book), mode, str(cache), str(jobs),
                "1" if edit else "0", out]
     _, peak, _ = run(command)
-    wall, cpu = map(float, Path(out).read_text().split())
-    return wall, cpu, peak
+    wall, cpu, own, pandoc = map(float, Path(out).read_text().split())
+    return wall, cpu, peak, own, pandoc
 
 
 def main() -> None:
@@ -111,8 +114,9 @@ def main() -> None:
     for label, runs in rows.items():
         wall = statistics.median(r[0] for r in runs)
         cpu = statistics.median(r[1] for r in runs)
-        peak = max(r[2] for r in runs)
-        print(f"  {label:28} {wall:6.2f} s wall {cpu:6.2f} s CPU {peak:6.0f} MiB peak PSS")
+        peak, own, pandoc = (max(r[i] for r in runs) for i in (2, 3, 4))
+        print(f"  {label:28} {wall:6.2f} s wall {cpu:6.2f} s CPU {peak:6.0f} MiB peak PSS "
+              f"(max RSS: Python {own:4.0f} MiB, one pandoc {pandoc:5.0f} MiB)")
     subprocess.run(["rm", "-rf", str(tmp)], check=False)
 
 
