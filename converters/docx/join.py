@@ -50,6 +50,13 @@ def _xml(z: zipfile.ZipFile, name: str) -> etree._Element | None:
         return None
 
 
+def _need(z: zipfile.ZipFile, name: str) -> etree._Element:
+    root = _xml(z, name)
+    if root is None:
+        raise ValueError(f"pandoc wrote a DOCX without {name}")
+    return root
+
+
 def _bytes(root: etree._Element) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
@@ -83,13 +90,13 @@ class _Rels:
 class Joiner:
     def __init__(self, first: bytes) -> None:
         self.zip = zipfile.ZipFile(io.BytesIO(first))
-        self.document = _xml(self.zip, DOCUMENT)
+        self.document = _need(self.zip, DOCUMENT)
         self.body = self.document.find(_w("body"))
         self.notes = _xml(self.zip, NOTES)
-        self.numbering = _xml(self.zip, NUMBERING)
-        self.styles = _xml(self.zip, STYLES)
-        self.types = _xml(self.zip, TYPES)
-        self.rels = _Rels(_xml(self.zip, DOC_RELS))
+        self.numbering = _need(self.zip, NUMBERING)
+        self.styles = _need(self.zip, STYLES)
+        self.types = _need(self.zip, TYPES)
+        self.rels = _Rels(_need(self.zip, DOC_RELS))
         note_rels = _xml(self.zip, NOTE_RELS)
         self.note_rels = _Rels(note_rels if note_rels is not None
                                else etree.Element(f"{{{PKG}}}Relationships", nsmap={None: PKG}))
@@ -111,7 +118,7 @@ class Joiner:
 
     def add(self, data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            doc, notes = _xml(z, DOCUMENT), _xml(z, NOTES)
+            doc, notes = _need(z, DOCUMENT), _xml(z, NOTES)
             body = doc.find(_w("body"))
             if len(body) and body[-1].tag == _w("sectPr"):
                 body.remove(body[-1])
@@ -181,7 +188,7 @@ class Joiner:
     def _lists(self, numbering: etree._Element | None,
                roots: list[etree._Element]) -> None:
         """A new w:num for each list the part uses; definitions shared when identical."""
-        if numbering is None or self.numbering is None:
+        if numbering is None:
             return
         nums = {n.get(_w("numId")): n for n in numbering.iter(_w("num"))}
         abstracts = {a.get(_w("abstractNumId")): a for a in numbering.iter(_w("abstractNum"))}

@@ -107,7 +107,8 @@ def convert(parts: list[Part], args: list[str], key_args: object, workdir: Path,
 
     def one(i: int) -> tuple[bytes, list]:
         out = workdir / f"part-{i:04d}.docx"
-        held.local.sink = log = []
+        log: list[list] = []
+        held.local.sink = log
         try:
             run(parts[i].html, "docx", "html", [*args, *RUNTIME], output=out)
         finally:
@@ -128,10 +129,9 @@ def convert(parts: list[Part], args: list[str], key_args: object, workdir: Path,
     finally:
         LOG.removeFilter(held)
     out: list[bytes] = []
-    for result in found:
-        assert result is not None
-        data, log = result
-        for level, message in log:
+    for done in found:
+        assert done is not None
+        for level, message in done[1]:
             LOG.log(level, message)
-        out.append(data)
+        out.append(done[0])
     return out
