@@ -5,6 +5,7 @@ them; in parts, parts.py does, so the two agree only if parts.py found the right
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pikepdf
@@ -84,12 +85,42 @@ def test_roman() -> None:
         "i", "iv", "ix", "xiv", "xl", "xc", "cd", "mcmxciv"]
 
 
-def test_page_numbers_from_the_whole_layout_keep_it_whole(tmp_path) -> None:
-    """An index, page references or a list of figures need the whole book's page numbers:
-    such a book is laid out whole even with workers to spare."""
-    from tests.conftest import ROOT
+APPARATUS = Path(__file__).resolve().parent / "books" / "apparatus"
 
-    rendered = render(load_book(ROOT / "tests" / "books" / "apparatus"))
-    reason = inparts.whole_reason(rendered, BuildOptions(jobs=2))
-    assert reason is not None and ("index" in reason or "page references" in reason)
+
+@pytest.mark.slow
+@pytest.mark.parametrize("part_chars", [parts.PART_CHARS, 1_000])
+def test_parts_match_whole_apparatus(tmp_path, monkeypatch, part_chars) -> None:
+    """The contents, the lists of figures and tables, the page references and the index print
+    the page numbers of other parts (anchors.py): the same text on every page as the whole
+    layout, where target-counter() and apparatus.folios find them.  With small parts every
+    chapter is a part of its own, so each page reference points into another part."""
+    rendered = render(load_book(APPARATUS))
+    planned = parts.plan(rendered, part_chars)
+    assert [p.listing for p in planned].count(True) == 4  # contents, two lists, index
+    whole = _build(APPARATUS, tmp_path / "whole.pdf", monkeypatch, whole=True)
+    split = _build(APPARATUS, tmp_path / "parts.pdf", monkeypatch, whole=False,
+                   part_chars=part_chars)
+    assert len(split["text"]) == len(whole["text"]) > 10
+    for number, (a, b) in enumerate(zip(whole["text"], split["text"], strict=True)):
+        assert a == b, f"page {number + 1} differs"
+    assert split == whole
+    text = "\n".join(split["text"])
+    assert not re.search(r"(page|\.) 000\b", text)  # no placeholder is left
+    # The numbers are the pages' own: the list of figures' first entry and the page reference
+    # to Table 4.1 name the page on which the figure and the table are printed.
+    labels = split["labels"]
+    pages = [" ".join(page.split()) for page in split["text"]]  # no-break spaces as spaces
+    figure = next(n for n, page in enumerate(pages) if "Figure 1.1:" in page)
+    listing = next(page for page in pages if page.startswith("List of Figures"))
+    assert re.search(r"over one day[ .]*(\S+)", listing)[1] == labels[figure] == "3"
+    table = next(n for n, page in enumerate(pages) if "Table 4.1:" in page)
+    assert f"Table 4.1 on page {labels[table]}" in " ".join(pages)
+
+
+def test_whole_reasons(tmp_path) -> None:
+    """The apparatus book is laid out in parts with workers to spare; its own target-counter
+    rule, or one job, still keeps a book whole."""
+    rendered = render(load_book(APPARATUS))
+    assert inparts.whole_reason(rendered, BuildOptions(jobs=2)) is None
     assert inparts.whole_reason(rendered, BuildOptions(jobs=1)) == "one job"

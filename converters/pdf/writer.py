@@ -265,10 +265,14 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
         raw = workdir / "weasyprint.pdf"
         typeset = inparts.Typeset(adapt_entry, html_document, stylesheets, page_css,
                                   _footnote_turns)
-        front_pages = inparts.write(rendered, raw, workdir, options, variant, paged, typeset)
-        bleed = paged.print.bleed_mm if options.pdf_layout == "print" else 0.0
-        pdfpost.finish(raw, target, book, front_pages=front_pages, bleed_mm=bleed)
-        return
+        try:
+            front_pages = inparts.write(rendered, raw, workdir, options, variant, paged, typeset)
+        except inparts.Unsettled:  # page numbers that kept moving: laid out whole below
+            front_pages = None
+        if front_pages is not None:
+            bleed = paged.print.bleed_mm if options.pdf_layout == "print" else 0.0
+            pdfpost.finish(raw, target, book, front_pages=front_pages, bleed_mm=bleed)
+            return
     turns: frozenset[str] = frozenset()
     folios: dict[str, str] = {}  # where the index marks fell in the last layout
     nohyph: frozenset[tuple[str, str]] = frozenset()
