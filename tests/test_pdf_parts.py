@@ -98,6 +98,7 @@ def test_parts_match_whole_apparatus(tmp_path, monkeypatch, part_chars) -> None:
     rendered = render(load_book(APPARATUS))
     planned = parts.plan(rendered, part_chars)
     assert [p.listing for p in planned].count(True) == 4  # contents, two lists, index
+    assert len(planned) == (12 if part_chars < 2_000 else 6)
     whole = _build(APPARATUS, tmp_path / "whole.pdf", monkeypatch, whole=True)
     split = _build(APPARATUS, tmp_path / "parts.pdf", monkeypatch, whole=False,
                    part_chars=part_chars)

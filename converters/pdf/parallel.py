@@ -108,8 +108,10 @@ def make_lay(render_html: Callable[[str, str], tuple],
         for i, page in enumerate(pages[:keep]):
             for name in page.anchors:
                 found.setdefault(name, i)
+        bookmarks = [[level, mark_state] for page in pages[:keep]
+                     for level, _, _, mark_state in page.bookmarks]
         return document, context, {"pages": len(pages), "keep": keep, "state": state,
-                                   "anchors": found, "passes": passes,
+                                   "anchors": found, "passes": passes, "bookmarks": bookmarks,
                                    "overflow": report(document, keep)}
 
     return lay
@@ -182,7 +184,9 @@ def lay_out_in_parts(rendered: object, lay: Callable[..., tuple], write: Callabl
                     conns[w].send(("write", str(k), want - 1, str(j.writing[1])))
                     busy[w] = True
             if done:
-                files = [join.PartFile(j.path, j.facts["keep"]) for j in work]  # type: ignore
+                files = [join.PartFile(j.path, j.facts["keep"],  # type: ignore[arg-type]
+                                       j.facts.get("bookmarks"))  # type: ignore[union-attr]
+                         for j in work]
                 total = sum(f.keep for f in files)
                 return files, total if body_start is None else body_start, \
                     [j.facts for j in work]  # type: ignore[misc]
