@@ -5,7 +5,9 @@ them; in parts, parts.py does, so the two agree only if parts.py found the right
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 from pathlib import Path
 
 import pikepdf
@@ -13,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from converters.core.options import BuildOptions
-from converters.pdf import inparts, parts, writer
+from converters.pdf import inparts, pagemap, parts, writer
 from converters.render.book import render
 from converters.source.loader import load_book
 from tests.books.long import write_long_book
@@ -125,3 +127,36 @@ def test_whole_reasons(tmp_path) -> None:
     rendered = render(load_book(APPARATUS))
     assert inparts.whole_reason(rendered, BuildOptions(jobs=2)) is None
     assert inparts.whole_reason(rendered, BuildOptions(jobs=1)) == "one job"
+
+
+@pytest.mark.slow
+def test_print_ready_in_parts_matches_whole(tmp_path, monkeypatch) -> None:
+    """A print-ready target in parts: each part's worker reads its pages' first lines for the
+    page map (pagemap.pages_of), the PDF/X step runs on the joined file; the same interior,
+    page map and cover as the whole layout's."""
+    source = tmp_path / "src"
+    shutil.copytree(APPARATUS, source)
+    text = (source / "book.yaml").read_text(encoding="utf-8")
+    (source / "book.yaml").write_text(text.replace(
+        "identifiers:\n", "identifiers:\n  - scheme: isbn\n    value: 9780000000002\n"
+        "    edition: print\n"), encoding="utf-8")
+    made = {}
+    for name, jobs in (("whole", 1), ("parts", 2)):
+        folder = tmp_path / name
+        folder.mkdir()
+        target = folder / "book.pdf"
+        rendered = render(load_book(source))
+        options = BuildOptions(jobs=jobs).for_target("ingramspark")
+        assert (inparts.whole_reason(rendered, options) is None) is (jobs == 2)
+        writer.write_pdf(rendered, target, folder, options)
+        with pikepdf.open(target) as pdf:
+            intents = [str(i.S) for i in pdf.Root.OutputIntents]
+            with pdf.open_metadata() as meta:
+                identifier = meta.get("dc:identifier")
+        made[name] = {"text": [p.extract_text() for p in PdfReader(target).pages],
+                      "map": json.loads(pagemap.map_path(target).read_text(encoding="utf-8")),
+                      "intents": intents, "identifier": identifier,
+                      "cover": sorted(p.name for p in folder.glob("*cover*.pdf"))}
+    assert made["parts"] == made["whole"]
+    assert made["parts"]["intents"] == ["/GTS_PDFX"] and made["parts"]["cover"]
+    assert len(made["parts"]["map"]) > 10 and made["parts"]["map"][-1]["label"].isdigit()

@@ -8,8 +8,6 @@ tables, page references, the index) are written in as text once every part is la
 
 - the book's own CSS uses ``target-counter()`` (or ``target-text()``): its rules could point
   anywhere and print in any counter style, and only the whole layout sees every target;
-- a print-ready target: its page map (pagemap.py, for the EPUB's page list) reads the laid-out
-  boxes of every page of the whole layout;
 - ``--jobs 1``, other threads running (forking the workers would be unsafe), or a book that is
   one part;
 - page numbers that do not settle: if writing them in keeps changing page counts after
@@ -36,7 +34,19 @@ from weasyprint.text.fonts import FontConfiguration
 
 from ..core.cache import Cache, digest
 from ..render import style
-from . import anchors, apparatus, hyphenation, join, overflow, parallel, parts, spreads, worker
+from . import (
+    anchors,
+    apparatus,
+    hyphenation,
+    join,
+    overflow,
+    pagemap,
+    parallel,
+    parts,
+    pdfx,
+    spreads,
+    worker,
+)
 from .parallel import Unsettled
 
 __all__ = ["Typeset", "Unsettled", "whole_reason", "write"]
@@ -63,13 +73,10 @@ class Typeset(NamedTuple):
 
 def whole_reason(rendered: RenderedBook, options: BuildOptions) -> str | None:
     """Why the book is laid out whole as one document, or None: in parts."""
-    rules = options.rules
     if options.jobs <= 1:
         return "one job"
     if threading.active_count() != 1:
         return "other threads run (forking the workers would be unsafe)"
-    if rules is not None and rules.print_ready:
-        return "a print-ready target (its page map reads the whole layout)"
     own = style.pdf_css(rendered.book, rendered.fallbacks, SOURCE_URL)
     if "target-counter" in own or "target-text" in own:
         return "the book's CSS uses target-counter (only the whole layout sees every target)"
@@ -79,9 +86,9 @@ def whole_reason(rendered: RenderedBook, options: BuildOptions) -> str | None:
 
 
 def write(rendered: RenderedBook, raw: Path, workdir: Path, options: BuildOptions,
-          variant: str, paged: Book, writer: Typeset) -> int:
+          variant: str, paged: Book, writer: Typeset, map_to: Path | None = None) -> int:
     """The parts laid out by worker processes, joined into ``raw``; returns the number of
-    front-matter pages."""
+    front-matter pages.  ``map_to``: where a print-ready target's page map goes."""
     book = rendered.book
     first_body = next((r.id for r in rendered.entries if r.entry.kind == "chapter"), None)
     fetcher = ConfinedFetcher(book.source_dir,
@@ -116,9 +123,15 @@ def write(rendered: RenderedBook, raw: Path, workdir: Path, options: BuildOption
         labels = overflow.entry_of_pages(document, entries) if found else []
         return [[o.page, o.distance_mm, o.sample, labels[o.page - 1]] for o in found]
 
+    identifier = pdfx.file_identifier(book, options.rules)  # kept from the first part
+
     def write_part(document: weasyprint.Document, path: str) -> None:
         with known_missing(rendered.fallbacks.missing):
-            document.write_pdf(path, pdf_variant=variant, pdf_tags=True)
+            document.write_pdf(path, pdf_variant=variant, pdf_tags=True,
+                               pdf_identifier=identifier)
+
+    entry_ids = [r.id for r in rendered.entries]
+    page_map = (lambda pages: pagemap.pages_of(pages, entry_ids)) if map_to else None
 
     house = resources.files("converters.assets").joinpath("pdf.css").read_text(encoding="utf-8")
     # The dates reach the joined PDF through the first part only (join.py keeps its catalog
@@ -131,16 +144,20 @@ def write(rendered: RenderedBook, raw: Path, workdir: Path, options: BuildOption
     files = sorted({f.resolve() for f in (*book.files, *rendered.images)} - text)
     shas = [(str(f), hashlib.sha256(f.read_bytes()).hexdigest()) for f in files if f.is_file()]
     key = digest([house, writer.page_css(paged, options.pdf_layout), apparatus.CSS,
-                  anchors.CSS, own, variant, head, shas])
+                  anchors.CSS, own, variant, head, shas, identifier, map_to is not None])
     cache = Cache(Path(options.cache_dir), options.cache_salt) if options.cache_dir else None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)  # see writer.write_pdf
         files_out, front_pages, facts = parallel.lay_out_in_parts(
             rendered, parallel.make_lay(render_html, adapt_part,
                                        lambda d, state: settle(d, state, writer.footnote_turns),
-                                       report), write_part,
+                                       report, page_map), write_part,
             key, options.jobs, workdir, cache)
     join.join(files_out, raw)
+    if map_to is not None:
+        starts = [sum(f["keep"] for f in facts[:k]) for k in range(len(facts))]
+        pagemap.save_map(map_to, pagemap.join_maps(
+            [(start, f["pagemap"]) for start, f in zip(starts, facts, strict=True)], front_pages))
     _warn_overflow(facts, f"{book.slug}.pdf")
     return front_pages
 

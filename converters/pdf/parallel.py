@@ -27,6 +27,7 @@ unchanged every other part's PDF comes from the cache, and the book is only join
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 import os
@@ -78,13 +79,15 @@ class Job:
 def make_lay(render_html: Callable[[str, str], tuple],
              adapt: Callable[[range, dict, dict[str, str]], str],
              settle: Callable[[object, dict], dict | None],
-             report: Callable[[object, int], list]) -> Callable[..., tuple]:
+             report: Callable[[object, int], list],
+             page_map: Callable[[list], list] | None = None) -> Callable[..., tuple]:
     """The worker's layout of one part: the layout passes, then its facts.
 
     ``state`` is what the passes decided (turned paragraphs, words set whole, spacing; JSON);
     ``settle(document, state)`` the next state, or None once the part stands still;
     ``report(document, keep)`` its overflowing text, to be warned about by the writer;
-    ``folios`` the places of the anchors whose numbers the part prints (if ``numbered``)."""
+    ``folios`` the places of the anchors whose numbers the part prints (if ``numbered``);
+    ``page_map(pages)`` what a print-ready target's page map needs of the kept pages."""
 
     def lay(numbers: range, state: dict, folios: dict[str, str], tail: str, last: bool,
             numbered: bool) -> tuple:
@@ -110,9 +113,11 @@ def make_lay(render_html: Callable[[str, str], tuple],
                 found.setdefault(name, i)
         bookmarks = [[level, mark_state] for page in pages[:keep]
                      for level, _, _, mark_state in page.bookmarks]
-        return document, context, {"pages": len(pages), "keep": keep, "state": state,
-                                   "anchors": found, "passes": passes, "bookmarks": bookmarks,
-                                   "overflow": report(document, keep)}
+        facts = {"pages": len(pages), "keep": keep, "state": state, "anchors": found,
+                 "passes": passes, "bookmarks": bookmarks, "overflow": report(document, keep)}
+        if page_map is not None:
+            facts["pagemap"] = page_map(pages[:keep])
+        return document, context, facts
 
     return lay
 
@@ -135,13 +140,20 @@ def lay_out_in_parts(rendered: object, lay: Callable[..., tuple], write: Callabl
 
     context = multiprocessing.get_context("fork")
     conns, procs = [], []
-    for _ in range(max(1, min(jobs, len(work)))):
-        mine, theirs = context.Pipe()
-        proc = context.Process(target=worker.serve, args=(theirs, lay, write, os.getpid()),
-                               daemon=True)
-        proc.start()
-        conns.append(mine)
-        procs.append(proc)
+    # The rendered book is shared with the workers copy-on-write: frozen, its objects are
+    # never visited by a worker's garbage collector, which would write to (and so copy) them.
+    gc.collect()
+    gc.freeze()
+    try:
+        for _ in range(max(1, min(jobs, len(work)))):
+            mine, theirs = context.Pipe()
+            proc = context.Process(target=worker.serve, args=(theirs, lay, write, os.getpid()),
+                                   daemon=True)
+            proc.start()
+            conns.append(mine)
+            procs.append(proc)
+    finally:
+        gc.unfreeze()
     held: list[int | None] = [None] * len(conns)
     busy = [False] * len(conns)
     rounds = 0
