@@ -5,6 +5,9 @@ them; in parts, parts.py does, so the two agree only if parts.py found the right
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
 from pathlib import Path
 
 import pikepdf
@@ -12,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from converters.core.options import BuildOptions
-from converters.pdf import inparts, parts, writer
+from converters.pdf import inparts, pagemap, parts, writer
 from converters.render.book import render
 from converters.source.loader import load_book
 from tests.books.long import write_long_book
@@ -84,12 +87,76 @@ def test_roman() -> None:
         "i", "iv", "ix", "xiv", "xl", "xc", "cd", "mcmxciv"]
 
 
-def test_page_numbers_from_the_whole_layout_keep_it_whole(tmp_path) -> None:
-    """An index, page references or a list of figures need the whole book's page numbers:
-    such a book is laid out whole even with workers to spare."""
-    from tests.conftest import ROOT
+APPARATUS = Path(__file__).resolve().parent / "books" / "apparatus"
 
-    rendered = render(load_book(ROOT / "tests" / "books" / "apparatus"))
-    reason = inparts.whole_reason(rendered, BuildOptions(jobs=2))
-    assert reason is not None and ("index" in reason or "page references" in reason)
+
+@pytest.mark.slow
+@pytest.mark.parametrize("part_chars", [parts.PART_CHARS, 1_000])
+def test_parts_match_whole_apparatus(tmp_path, monkeypatch, part_chars) -> None:
+    """The contents, the lists of figures and tables, the page references and the index print
+    the page numbers of other parts (anchors.py): the same text on every page as the whole
+    layout, where target-counter() and apparatus.folios find them.  With small parts every
+    chapter is a part of its own, so each page reference points into another part."""
+    rendered = render(load_book(APPARATUS))
+    planned = parts.plan(rendered, part_chars)
+    assert [p.listing for p in planned].count(True) == 4  # contents, two lists, index
+    assert len(planned) == (12 if part_chars < 2_000 else 6)
+    whole = _build(APPARATUS, tmp_path / "whole.pdf", monkeypatch, whole=True)
+    split = _build(APPARATUS, tmp_path / "parts.pdf", monkeypatch, whole=False,
+                   part_chars=part_chars)
+    assert len(split["text"]) == len(whole["text"]) > 10
+    for number, (a, b) in enumerate(zip(whole["text"], split["text"], strict=True)):
+        assert a == b, f"page {number + 1} differs"
+    assert split == whole
+    text = "\n".join(split["text"])
+    assert not re.search(r"(page|\.) 000\b", text)  # no placeholder is left
+    # The numbers are the pages' own: the list of figures' first entry and the page reference
+    # to Table 4.1 name the page on which the figure and the table are printed.
+    labels = split["labels"]
+    pages = [" ".join(page.split()) for page in split["text"]]  # no-break spaces as spaces
+    figure = next(n for n, page in enumerate(pages) if "Figure 1.1:" in page)
+    listing = next(page for page in pages if page.startswith("List of Figures"))
+    assert re.search(r"over one day[ .]*(\S+)", listing)[1] == labels[figure] == "3"
+    table = next(n for n, page in enumerate(pages) if "Table 4.1:" in page)
+    assert f"Table 4.1 on page {labels[table]}" in " ".join(pages)
+
+
+def test_whole_reasons(tmp_path) -> None:
+    """The apparatus book is laid out in parts with workers to spare; its own target-counter
+    rule, or one job, still keeps a book whole."""
+    rendered = render(load_book(APPARATUS))
+    assert inparts.whole_reason(rendered, BuildOptions(jobs=2)) is None
     assert inparts.whole_reason(rendered, BuildOptions(jobs=1)) == "one job"
+
+
+@pytest.mark.slow
+def test_print_ready_in_parts_matches_whole(tmp_path, monkeypatch) -> None:
+    """A print-ready target in parts: each part's worker reads its pages' first lines for the
+    page map (pagemap.pages_of), the PDF/X step runs on the joined file; the same interior,
+    page map and cover as the whole layout's."""
+    source = tmp_path / "src"
+    shutil.copytree(APPARATUS, source)
+    text = (source / "book.yaml").read_text(encoding="utf-8")
+    (source / "book.yaml").write_text(text.replace(
+        "identifiers:\n", "identifiers:\n  - scheme: isbn\n    value: 9780000000002\n"
+        "    edition: print\n"), encoding="utf-8")
+    made = {}
+    for name, jobs in (("whole", 1), ("parts", 2)):
+        folder = tmp_path / name
+        folder.mkdir()
+        target = folder / "book.pdf"
+        rendered = render(load_book(source))
+        options = BuildOptions(jobs=jobs).for_target("ingramspark")
+        assert (inparts.whole_reason(rendered, options) is None) is (jobs == 2)
+        writer.write_pdf(rendered, target, folder, options)
+        with pikepdf.open(target) as pdf:
+            intents = [str(i.S) for i in pdf.Root.OutputIntents]
+            with pdf.open_metadata() as meta:
+                identifier = meta.get("dc:identifier")
+        made[name] = {"text": [p.extract_text() for p in PdfReader(target).pages],
+                      "map": json.loads(pagemap.map_path(target).read_text(encoding="utf-8")),
+                      "intents": intents, "identifier": identifier,
+                      "cover": sorted(p.name for p in folder.glob("*cover*.pdf"))}
+    assert made["parts"] == made["whole"]
+    assert made["parts"]["intents"] == ["/GTS_PDFX"] and made["parts"]["cover"]
+    assert len(made["parts"]["map"]) > 10 and made["parts"]["map"][-1]["label"].isdigit()

@@ -1,12 +1,19 @@
 """The PDF laid out in parts by worker processes (parts.py, parallel.py, worker.py, join.py),
 or the reason it must be laid out whole as one document (writer.write_pdf).
 
-A part is laid out alone, so it can only hold what needs no page number from another part:
-folios are remade once its start is known and the contents' numbers are written in
-(parts.py), but the index's page numbers (read back from the whole layout by
-apparatus.folios), page references and lists of figures or tables (``target-counter()``), a
-print-ready target's page map and the book's own ``target-counter()`` rules are not; a book
-with any of them is laid out whole.  The layout passes that fix footnotes, page-turn hyphens
+A part is laid out alone: its folios are remade once its start is known (worker.py), and the
+page numbers it prints of anchors in other parts (the contents, the lists of figures and
+tables, page references, the index) are written in as text once every part is laid out
+(anchors.py, parallel.py).  Still laid out whole (``whole_reason``), as one document:
+
+- the book's own CSS uses ``target-counter()`` (or ``target-text()``): its rules could point
+  anywhere and print in any counter style, and only the whole layout sees every target;
+- ``--jobs 1``, other threads running (forking the workers would be unsafe), or a book that is
+  one part;
+- page numbers that do not settle: if writing them in keeps changing page counts after
+  parallel.MAX_ROUNDS rounds, the writer lays the book out whole (``Unsettled``).
+
+The layout passes that fix footnotes, page-turn hyphens
 and short pages (writer, hyphenation.py, spreads.py) read page turns inside an entry only;
 every part starts on a recto as in the whole book, so they run per part with the same result.
 """
@@ -27,7 +34,22 @@ from weasyprint.text.fonts import FontConfiguration
 
 from ..core.cache import Cache, digest
 from ..render import style
-from . import apparatus, hyphenation, join, overflow, parallel, parts, spreads, worker
+from . import (
+    anchors,
+    apparatus,
+    hyphenation,
+    join,
+    overflow,
+    pagemap,
+    parallel,
+    parts,
+    pdfx,
+    spreads,
+    worker,
+)
+from .parallel import Unsettled
+
+__all__ = ["Typeset", "Unsettled", "whole_reason", "write"]
 from .fetch import SOURCE_URL, ConfinedFetcher
 from .glyphs import known_missing
 
@@ -51,29 +73,22 @@ class Typeset(NamedTuple):
 
 def whole_reason(rendered: RenderedBook, options: BuildOptions) -> str | None:
     """Why the book is laid out whole as one document, or None: in parts."""
-    rules = options.rules
     if options.jobs <= 1:
         return "one job"
     if threading.active_count() != 1:
         return "other threads run (forking the workers would be unsafe)"
-    if rules is not None and rules.print_ready:
-        return "a print-ready target (its page map reads the whole layout)"
-    if rendered.index is not None and rendered.index.marks:
-        return "an index (its page numbers come from the whole layout)"
-    if any(r.entry.role in ("figures", "tables") or "data-xref-page" in r.html
-           for r in rendered.entries):
-        return "page references (target-counter cannot see another part)"
-    if "target-counter" in style.pdf_css(rendered.book, rendered.fallbacks, SOURCE_URL):
-        return "the book's CSS uses target-counter"
+    own = style.pdf_css(rendered.book, rendered.fallbacks, SOURCE_URL)
+    if "target-counter" in own or "target-text" in own:
+        return "the book's CSS uses target-counter (only the whole layout sees every target)"
     if len(parts.plan(rendered)) < 2:
         return "one part"
     return None
 
 
 def write(rendered: RenderedBook, raw: Path, workdir: Path, options: BuildOptions,
-          variant: str, paged: Book, writer: Typeset) -> int:
+          variant: str, paged: Book, writer: Typeset, map_to: Path | None = None) -> int:
     """The parts laid out by worker processes, joined into ``raw``; returns the number of
-    front-matter pages."""
+    front-matter pages.  ``map_to``: where a print-ready target's page map goes."""
     book = rendered.book
     first_body = next((r.id for r in rendered.entries if r.entry.kind == "chapter"), None)
     fetcher = ConfinedFetcher(book.source_dir,
@@ -93,12 +108,13 @@ def write(rendered: RenderedBook, raw: Path, workdir: Path, options: BuildOption
                                  stylesheets=[*mine["sheets"], weasyprint.CSS(string=css)],
                                  pdf_variant=variant, pdf_tags=True)
 
-    def adapt_part(numbers: range, state: dict) -> str:
+    def adapt_part(numbers: range, state: dict, folios: dict[str, str]) -> str:
         unhyphenated: dict[str, list[str]] = {}
         for key, word in state.get("nohyph", ()):
             unhyphenated.setdefault(key, []).append(word)
         turns = frozenset(state.get("turns", ()))
-        return "".join(writer.adapt_entry(rendered, n, first_body, turns, None, unhyphenated,
+        # The index's locators become their folios (apparatus.adapt_section) once known.
+        return "".join(writer.adapt_entry(rendered, n, first_body, turns, folios, unhyphenated,
                                           state.get("spacing") or None) for n in numbers)
 
     def report(document: weasyprint.Document, keep: int) -> list:
@@ -107,9 +123,15 @@ def write(rendered: RenderedBook, raw: Path, workdir: Path, options: BuildOption
         labels = overflow.entry_of_pages(document, entries) if found else []
         return [[o.page, o.distance_mm, o.sample, labels[o.page - 1]] for o in found]
 
+    identifier = pdfx.file_identifier(book, options.rules)  # kept from the first part
+
     def write_part(document: weasyprint.Document, path: str) -> None:
         with known_missing(rendered.fallbacks.missing):
-            document.write_pdf(path, pdf_variant=variant, pdf_tags=True)
+            document.write_pdf(path, pdf_variant=variant, pdf_tags=True,
+                               pdf_identifier=identifier)
+
+    entry_ids = [r.id for r in rendered.entries]
+    page_map = (lambda pages: pagemap.pages_of(pages, entry_ids)) if map_to else None
 
     house = resources.files("converters.assets").joinpath("pdf.css").read_text(encoding="utf-8")
     # The dates reach the joined PDF through the first part only (join.py keeps its catalog
@@ -121,17 +143,21 @@ def write(rendered: RenderedBook, raw: Path, workdir: Path, options: BuildOption
     text = {p.resolve() for e in book.entries for p in (e.body_path, e.summary_path) if p}
     files = sorted({f.resolve() for f in (*book.files, *rendered.images)} - text)
     shas = [(str(f), hashlib.sha256(f.read_bytes()).hexdigest()) for f in files if f.is_file()]
-    key = digest([house, writer.page_css(paged, options.pdf_layout), apparatus.CSS, own,
-                  variant, head, shas])
+    key = digest([house, writer.page_css(paged, options.pdf_layout), apparatus.CSS,
+                  anchors.CSS, own, variant, head, shas, identifier, map_to is not None])
     cache = Cache(Path(options.cache_dir), options.cache_salt) if options.cache_dir else None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)  # see writer.write_pdf
         files_out, front_pages, facts = parallel.lay_out_in_parts(
             rendered, parallel.make_lay(render_html, adapt_part,
                                        lambda d, state: settle(d, state, writer.footnote_turns),
-                                       report), write_part,
+                                       report, page_map), write_part,
             key, options.jobs, workdir, cache)
     join.join(files_out, raw)
+    if map_to is not None:
+        starts = [sum(f["keep"] for f in facts[:k]) for k in range(len(facts))]
+        pagemap.save_map(map_to, pagemap.join_maps(
+            [(start, f["pagemap"]) for start, f in zip(starts, facts, strict=True)], front_pages))
     _warn_overflow(facts, f"{book.slug}.pdf")
     return front_pages
 

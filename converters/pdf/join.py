@@ -7,7 +7,9 @@ single WeasyPrint document would have written:
 - one structure tree: every part's top-level structure elements under the base's Document
   element, and one parent tree, renumbered (a page's key is its page index, as WeasyPrint
   numbers them; link annotations follow the pages);
-- one outline, the parts' outlines in order (each part opens with a level-1 heading);
+- one outline: the parts' bookmarks in order, nested by their levels (``bookmark-level``, as
+  the worker read them) as WeasyPrint nests one document's, so a chapter in a part of its own
+  still nests under its book part's title;
 - one name tree of destinations, which WeasyPrint's links use (``/Dest (name)``), so a link
   into another part resolves.  A part's links to other parts have stand-in anchors on the
   part's last page, which is not kept (see parallel.py); so are the stand-ins.
@@ -20,12 +22,16 @@ from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
+from weasyprint.anchors import make_page_bookmark_tree
+from weasyprint.matrix import Matrix
 
 
 @dataclass(frozen=True)
 class PartFile:
     path: Path
     keep: int  # the first ``keep`` pages are the book's; the rest are not
+    # (bookmark-level, state) of each bookmark on its kept pages, in order; None: unknown
+    bookmarks: list | None = None
 
 
 def join(files: list[PartFile], target: Path) -> None:
@@ -45,6 +51,7 @@ def _join_into(base: pikepdf.Pdf, files: list[PartFile]) -> None:
     annots = []
     names: dict[str, object] = {}
     outline: list[tuple[pikepdf.Object, pikepdf.Pdf]] = []
+    levels: list | None = []
     opened = []
     for index, part in enumerate(files):
         src = base if index == 0 else pikepdf.open(part.path)
@@ -88,11 +95,12 @@ def _join_into(base: pikepdf.Pdf, files: list[PartFile]) -> None:
                 names[name] = bring(dest)
         if "/Outlines" in src.Root and "/First" in src.Root.Outlines:
             outline.append((src.Root.Outlines.First, src))
+        levels = None if levels is None or part.bookmarks is None else levels + part.bookmarks
     total = len(base.pages)
     for j, (annot, element, src) in enumerate(annots):
         annot.StructParent = total + j
         nums.extend([total + j, element if src is base else _copy(base, src, element)])
-    _build_outline(base, outline)
+    _build_outline(base, outline, levels)
     document.K = Array(kids)
     tree.ParentTree = base.make_indirect(Dictionary(Nums=Array(nums)))
     tree.ParentTreeNextKey = total + len(annots)
@@ -123,19 +131,62 @@ def _touches(element: pikepdf.Object, dropped: set[tuple[int, int]], depth: int 
     return _touches(children, dropped, depth + 1) if children is not None else False
 
 
-def _build_outline(base: pikepdf.Pdf, firsts: list[tuple[pikepdf.Object, pikepdf.Pdf]]) -> None:
+def _build_outline(base: pikepdf.Pdf, firsts: list[tuple[pikepdf.Object, pikepdf.Pdf]],
+                   levels: list | None) -> None:
     root = base.make_indirect(Dictionary(Type=Name.Outlines))
-    items = []
+    flat: list[tuple[pikepdf.Object, pikepdf.Pdf]] = []
     for first, src in firsts:
-        item = first
-        while item is not None:
-            items.append(_copy_item(base, src, item, root))
-            item = item.get("/Next")
+        _flatten(first, src, flat)
+    if levels is not None and len(levels) == len(flat):
+        items = [_nest(base, flat, tree, root) for tree in _tree(levels)]
+    else:  # each part's own tree, as it was written
+        items = []
+        for first, src in firsts:
+            item = first
+            while item is not None:
+                items.append(_copy_item(base, src, item, root))
+                item = item.get("/Next")
     _chain(root, items)
     if items:
         base.Root.Outlines = root
     elif "/Outlines" in base.Root:
         del base.Root.Outlines
+
+
+def _flatten(item: pikepdf.Object | None, src: pikepdf.Pdf, out: list) -> None:
+    """A part's outline items in document order (WeasyPrint writes them so)."""
+    while item is not None:
+        out.append((item, src))
+        _flatten(item.get("/First"), src, out)
+        item = item.get("/Next")
+
+
+class _Page:
+    """What WeasyPrint's make_page_bookmark_tree reads of a page: its bookmarks."""
+
+    def __init__(self, levels: list) -> None:
+        # The label is the bookmark's number in the book, to find its item again.
+        self.bookmarks = [(int(level), n, (0, 0), state)
+                          for n, (level, state) in enumerate(levels)]
+
+
+def _tree(levels: list) -> list:
+    """The bookmarks nested as WeasyPrint nests one document's: (number, (page, x, y),
+    children, state) subtrees."""
+    root: list = []
+    make_page_bookmark_tree(_Page(levels), [], [root], 0, 0, Matrix())
+    return root
+
+
+def _nest(base: pikepdf.Pdf, flat: list, tree: tuple, parent: pikepdf.Object) -> pikepdf.Object:
+    number, _, children, state = tree
+    item, src = flat[number]
+    dest = item.Dest if src is base else _copy(base, src, item.Dest)
+    new = base.make_indirect(Dictionary(Title=item.Title, Dest=dest, Parent=parent))
+    _chain(new, [_nest(base, flat, child, new) for child in children])
+    if state == "closed":
+        new.Count = -abs(int(new.get("/Count", 0)))
+    return new
 
 
 def _copy_item(base: pikepdf.Pdf, src: pikepdf.Pdf, item: pikepdf.Object,

@@ -60,16 +60,29 @@ def first_line(page: weasyprint.document.Page) -> dict[str, str] | None:
 def page_map(document: weasyprint.Document, front_pages: int,
              entry_ids: list[str]) -> list[dict[str, str]]:
     """Each page with text: its label, the number of the entry it is in, and its first line."""
+    return [{"label": label(index, front_pages), **found}
+            for index, found in pages_of(document.pages, entry_ids)]
+
+
+def pages_of(pages: list, entry_ids: list[str]) -> list[tuple[int, dict]]:
+    """(index, entry and first line) of each page with text among ``pages``.  A part of the
+    book laid out alone (inparts.py) starts with an entry, so its pages alone say which."""
     found = []
     entry = 0
-    for index, page in enumerate(document.pages):
+    for index, page in enumerate(pages):
         opened = [n for n, entry_id in enumerate(entry_ids) if entry_id in page.anchors]
         if opened:
             entry = opened[0]
         line = first_line(page)
         if line is not None:
-            found.append({"label": label(index, front_pages), "entry": entry, **line})
+            found.append((index, {"entry": entry, **line}))
     return found
+
+
+def join_maps(parts: list[tuple[int, list]], front_pages: int) -> list[dict]:
+    """The map of the book from its parts' ``pages_of`` and the page each part starts at."""
+    return [{"label": label(start + index, front_pages), **found}
+            for start, pages in parts for index, found in pages]
 
 
 def map_path(pdf: Path) -> Path:
@@ -78,5 +91,8 @@ def map_path(pdf: Path) -> Path:
 
 def write_map(pdf: Path, document: weasyprint.Document, front_pages: int,
               entry_ids: list[str]) -> None:
-    data = page_map(document, front_pages, entry_ids)
-    map_path(pdf).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    save_map(map_path(pdf), page_map(document, front_pages, entry_ids))
+
+
+def save_map(path: Path, data: list[dict]) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")

@@ -10,12 +10,16 @@ A part links to other parts through stand-in anchors (empty elements with the ta
 an empty entry after its own, which opens on a recto as the next part will: that entry's page
 is never kept, and neither is a blank verso before it at the end of the book.
 
-The contents part is laid out first with placeholder page numbers (its page count is all the
-others need), and, once every other part's anchors are known, again with the real numbers;
-only if that changes its page count are the parts after it written again.
+A part that prints other parts' page numbers (anchors.needs: the contents, the lists of
+figures and tables, the index, page references) is laid out first with placeholders (its page
+count is all the others need); once every part's anchors are known, their places in the book
+(anchors.places) are written into it and it alone is laid out again.  Only if that changes a
+page count are the places looked up again, at most MAX_ROUNDS times; if they still move, the
+book is laid out whole (``Unsettled``).  Such a part is written only once its numbers are
+those of the current layout of every part.
 
 Cache (core/cache.py, beside the state file): a part's facts under a key of its entries' HTML,
-its stand-ins, the style and (for the contents) its page numbers; its PDF under that key plus
+its stand-ins, the style and the page numbers it prints; its PDF under that key plus
 its first folio and passes' state.  Editing one chapter lays out that part; if its page count is
 unchanged every other part's PDF comes from the cache, and the book is only joined again.
 """
@@ -23,6 +27,7 @@ unchanged every other part's PDF comes from the cache, and the book is only join
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 import os
@@ -35,9 +40,15 @@ from pathlib import Path
 from ..core.cache import Cache, digest
 from ..core.dates import build_datetime
 from ..core.errors import BuildError
-from . import join, parts, worker
+from . import anchors, join, parts, worker
 
 STAND_IN = re.compile(r'href="#([^"]+)"')
+# Lookups of the anchors' places that may change a part's numbers; the first is one.
+MAX_ROUNDS = 3
+
+
+class Unsettled(Exception):
+    """The page numbers written into parts kept changing their page counts."""
 
 
 @dataclass
@@ -46,14 +57,17 @@ class Job:
     ids: set[str]  # ids inside the part's entries
     html: str  # its entries' shared HTML
     last: bool
+    needs: list[str] = field(default_factory=list)  # anchors whose page numbers it prints
     key: str = ""  # its facts' cache key
-    folios: dict[str, str] = field(default_factory=dict)  # the contents' page numbers
+    folios: dict[str, str] = field(default_factory=dict)  # their places (anchors.places)
+    found: dict[str, int] = field(default_factory=dict)  # its anchors others need: page
     facts: dict | None = None  # {"pages", "keep", "state", "anchors", "overflow"}
     stale: bool = False  # facts from before its page numbers were known: lay out again
     counter: int | None = None  # the first folio its PDF was written with
     path: Path | None = None
     laying: bool = False  # a worker is laying it out
     writing: tuple[int, Path] | None = None  # a worker is writing it: (first folio, file)
+    sent: str = ""  # the key it was last sent to a worker with (its numbers may move on)
 
     def stand_ins(self) -> str:
         """The part-end entry holding an empty element for each id it links to elsewhere."""
@@ -62,24 +76,29 @@ class Job:
         return parts.PART_END.replace("></section>", f">{stubs}</section>")
 
 
-def make_lay(render_html: Callable[[str, str], tuple], adapt: Callable[[range, dict], str],
+def make_lay(render_html: Callable[[str, str], tuple],
+             adapt: Callable[[range, dict, dict[str, str]], str],
              settle: Callable[[object, dict], dict | None],
-             report: Callable[[object, int], list]) -> Callable[..., tuple]:
+             report: Callable[[object, int], list],
+             page_map: Callable[[list], list] | None = None) -> Callable[..., tuple]:
     """The worker's layout of one part: the layout passes, then its facts.
 
     ``state`` is what the passes decided (turned paragraphs, words set whole, spacing; JSON);
     ``settle(document, state)`` the next state, or None once the part stands still;
-    ``report(document, keep)`` its overflowing text, to be warned about by the writer."""
+    ``report(document, keep)`` its overflowing text, to be warned about by the writer;
+    ``folios`` the places of the anchors whose numbers the part prints (if ``numbered``);
+    ``page_map(pages)`` what a print-ready target's page map needs of the kept pages."""
 
     def lay(numbers: range, state: dict, folios: dict[str, str], tail: str, last: bool,
-            contents: bool) -> tuple:
-        css = "@page :first { counter-reset: page 1; }\n" + (parts.FOLIO_CSS if contents else "")
+            numbered: bool) -> tuple:
+        css = "@page :first { counter-reset: page 1; }\n" + (anchors.CSS if numbered else "")
         passes = 0
         while True:
             passes += 1
-            body = adapt(numbers, state)
-            document, context = render_html((parts.with_folios(body, folios) if folios
-                                             else body) + tail, css)
+            body = adapt(numbers, state, folios)
+            if numbered:
+                body = anchors.with_numbers(body, folios)
+            document, context = render_html(body + tail, css)
             more = settle(document, state)
             if more is None or passes >= parts.MAX_LAYOUTS:
                 break
@@ -88,13 +107,17 @@ def make_lay(render_html: Callable[[str, str], tuple], adapt: Callable[[range, d
         keep = len(pages) - 1  # the part-end entry's page
         if last and keep and pages[keep - 1]._page_box.page_type.blank:
             keep -= 1  # nothing follows the book's last page
-        anchors: dict[str, int] = {}
+        found: dict[str, int] = {}
         for i, page in enumerate(pages[:keep]):
             for name in page.anchors:
-                anchors.setdefault(name, i)
-        return document, context, {"pages": len(pages), "keep": keep, "state": state,
-                                   "anchors": anchors, "passes": passes,
-                                   "overflow": report(document, keep)}
+                found.setdefault(name, i)
+        bookmarks = [[level, mark_state] for page in pages[:keep]
+                     for level, _, _, mark_state in page.bookmarks]
+        facts = {"pages": len(pages), "keep": keep, "state": state, "anchors": found,
+                 "passes": passes, "bookmarks": bookmarks, "overflow": report(document, keep)}
+        if page_map is not None:
+            facts["pagemap"] = page_map(pages[:keep])
+        return document, context, facts
 
     return lay
 
@@ -106,44 +129,61 @@ def lay_out_in_parts(rendered: object, lay: Callable[..., tuple], write: Callabl
     first body page (where arabic folios start) and each part's facts."""
     entries = rendered.entries  # type: ignore[attr-defined]
     planned = parts.plan(rendered)  # type: ignore[arg-type]
-    work = [Job(p, {i for n in p.numbers for i in entries[n].ids},
-                "".join(entries[n].html for n in p.numbers), k == len(planned) - 1)
-            for k, p in enumerate(planned)]
-    placeholder = {r.id: parts.PLACEHOLDER for r in entries}
-    final = not any(j.part.contents for j in work)
+    work = []
+    for k, p in enumerate(planned):
+        html = "".join(entries[n].html for n in p.numbers)
+        work.append(Job(p, {i for n in p.numbers for i in entries[n].ids}, html,
+                        k == len(planned) - 1, anchors.needs(html)))
+    wanted = {name for j in work for name in j.needs}
     for j in work:
-        j.folios = placeholder if j.part.contents else {}
-        _rekey(j, style, cache)
+        _rekey(j, style, cache, wanted)
 
     context = multiprocessing.get_context("fork")
     conns, procs = [], []
-    for _ in range(max(1, min(jobs, len(work)))):
-        mine, theirs = context.Pipe()
-        proc = context.Process(target=worker.serve, args=(theirs, lay, write, os.getpid()),
-                               daemon=True)
-        proc.start()
-        conns.append(mine)
-        procs.append(proc)
+    # The rendered book is shared with the workers copy-on-write: frozen, its objects are
+    # never visited by a worker's garbage collector, which would write to (and so copy) them.
+    gc.collect()
+    gc.freeze()
+    try:
+        for _ in range(max(1, min(jobs, len(work)))):
+            mine, theirs = context.Pipe()
+            proc = context.Process(target=worker.serve, args=(theirs, lay, write, os.getpid()),
+                                   daemon=True)
+            proc.start()
+            conns.append(mine)
+            procs.append(proc)
+    finally:
+        gc.unfreeze()
     held: list[int | None] = [None] * len(conns)
     busy = [False] * len(conns)
+    rounds = 0
     try:
         while True:
             counters, body_start = _counters(work)
-            if not final and all(j.facts for j in work):
-                final = True
-                folios = _folios(entries, work)
-                for j in work:
-                    if j.part.contents and folios != j.folios:
-                        j.folios = folios
-                        _rekey(j, style, cache)
+            places = _places(work, body_start)
+            if places is not None and not any(j.stale for j in work):
+                # Every part laid out: the numbers they print, from the places just learnt.
+                moved = [j for j in work if j.needs and _wants(j, places) != j.folios]
+                if moved:
+                    rounds += 1
+                    if rounds > MAX_ROUNDS:
+                        raise Unsettled(f"page numbers still moved after {MAX_ROUNDS} rounds")
+                    for j in moved:
+                        j.folios = _wants(j, places)
+                        _rekey(j, style, cache, wanted)
+                    continue
+            ripe = [not j.needs or (places is not None and not j.stale
+                                    and _wants(j, places) == j.folios) for j in work]
+            for w, k in enumerate(held):
+                if k is not None and not busy[w] and not ripe[k]:
+                    held[w] = None  # laid out with numbers that are not the book's
             done = True
             for k, j in enumerate(work):
                 want = counters[k]
-                if j.path is not None and j.counter == want and not j.stale:
+                if j.path is not None and j.counter == want and not j.stale and ripe[k]:
                     continue
                 done = False
-                if (want is None or j.facts is None or j.stale or j.writing
-                        or (j.part.contents and not final)):
+                if want is None or j.facts is None or j.stale or j.writing or not ripe[k]:
                     continue
                 pdf = cache.get("part-pdf", [j.key, want, j.facts["state"]]) if cache else None
                 if pdf is not None:
@@ -152,11 +192,13 @@ def lay_out_in_parts(rendered: object, lay: Callable[..., tuple], write: Callabl
                     continue
                 w = held.index(k) if k in held else None
                 if w is not None and not busy[w]:
-                    j.writing = (want, workdir / f"part-{k}-{want}.pdf")
+                    j.writing, j.sent = (want, workdir / f"part-{k}-{want}.pdf"), j.key
                     conns[w].send(("write", str(k), want - 1, str(j.writing[1])))
                     busy[w] = True
             if done:
-                files = [join.PartFile(j.path, j.facts["keep"]) for j in work]  # type: ignore
+                files = [join.PartFile(j.path, j.facts["keep"],  # type: ignore[arg-type]
+                                       j.facts.get("bookmarks"))  # type: ignore[union-attr]
+                         for j in work]
                 total = sum(f.keep for f in files)
                 return files, total if body_start is None else body_start, \
                     [j.facts for j in work]  # type: ignore[misc]
@@ -164,19 +206,19 @@ def lay_out_in_parts(rendered: object, lay: Callable[..., tuple], write: Callabl
                 if busy[w] or held[w] is not None:
                     continue
                 k = next((k for k, j in enumerate(work) if not j.laying and k not in held
-                          and _needs_layout(j, counters[k], final)), None)
+                          and _needs_layout(j, counters[k], ripe[k])), None)
                 if k is None:
                     break
                 j = work[k]
-                j.laying, busy[w] = True, True
+                j.laying, busy[w], j.sent = True, True, j.key
                 state = j.facts["state"] if j.facts else {}
                 conns[w].send(("lay", str(k), (j.part.numbers, state, j.folios, j.stand_ins(),
-                                              j.last, j.part.contents)))
+                                              j.last, bool(j.needs))))
             waiting = [conns[w] for w in range(len(conns)) if busy[w]]
             if not waiting:
                 raise BuildError("laying out the PDF in parts stalled")  # a bug, not the book
             for conn in wait(waiting):
-                _receive(conn.recv(), conns.index(conn), work, held, busy, cache, final)
+                _receive(conn.recv(), conns.index(conn), work, held, busy, cache, wanted)
     finally:
         for conn in conns:
             with contextlib.suppress(OSError):
@@ -187,25 +229,28 @@ def lay_out_in_parts(rendered: object, lay: Callable[..., tuple], write: Callabl
                 proc.kill()
 
 
-def _rekey(job: Job, style: str, cache: Cache | None) -> None:
+def _rekey(job: Job, style: str, cache: Cache | None, wanted: set[str]) -> None:
     """The part's cache key; its facts from the cache, or else marked for a new layout."""
     dated = build_datetime().isoformat() if job.part.numbers.start == 0 else ""
     job.key = digest([job.html, style, job.folios, job.part.numbers.start, job.last, dated])
     cached = cache.get_json("part-facts", job.key) if cache else None
     if isinstance(cached, dict):
-        job.facts, job.stale = cached, False
+        _learn(job, cached, wanted)
     else:
         job.stale = job.facts is not None  # its page count stands in until it is laid out
     job.path = job.counter = None
 
 
-def _needs_layout(job: Job, counter: int | None, final: bool) -> bool:
+def _learn(job: Job, facts: dict, wanted: set[str]) -> None:
+    job.facts, job.stale = facts, False
+    job.found = {name: page for name, page in facts["anchors"].items() if name in wanted}
+
+
+def _needs_layout(job: Job, counter: int | None, ripe: bool) -> bool:
     if job.facts is None or job.stale:
-        return not (job.part.contents and job.stale and not final)
-    if job.part.contents and not final:
-        return False
-    return counter is not None and job.writing is None and (job.path is None
-                                                            or job.counter != counter)
+        return True
+    return ripe and counter is not None and job.writing is None and (
+        job.path is None or job.counter != counter)
 
 
 def _counters(work: list[Job]) -> tuple[list[int | None], int | None]:
@@ -223,25 +268,25 @@ def _counters(work: list[Job]) -> tuple[list[int | None], int | None]:
     return out, body_start
 
 
-def _folios(entries: list, work: list[Job]) -> dict[str, str]:
-    """Each entry's folio as printed: roman before the first chapter, arabic from it."""
-    ids = {r.id for r in entries}
-    out: dict[str, str] = {}
-    page, body_start = 0, None
+def _places(work: list[Job], body_start: int | None) -> dict[str, str] | None:
+    """The place in the book of every anchor some part needs (None before every part has a
+    page count)."""
+    if any(j.facts is None for j in work):
+        return None
+    starts, page = [], 0
     for j in work:
-        if j.part.body_start:
-            body_start = page
-        for name, i in j.facts["anchors"].items():  # type: ignore[index]
-            if name in ids and name not in out:
-                index = page + i
-                out[name] = (parts.roman(index + 1) if body_start is None
-                             else str(index - body_start + 1))
+        starts.append(page)
         page += j.facts["keep"]  # type: ignore[index]
-    return out
+    return anchors.places(((j.found, start) for j, start in zip(work, starts, strict=True)),
+                          body_start)
+
+
+def _wants(job: Job, places: dict[str, str]) -> dict[str, str]:
+    return {name: places[name] for name in job.needs if name in places}
 
 
 def _receive(message: tuple, w: int, work: list[Job], held: list, busy: list,
-             cache: Cache | None, final: bool) -> None:
+             cache: Cache | None, wanted: set[str]) -> None:
     for line in message[-1]:
         logging.getLogger("weasyprint").warning("%s", line)
     busy[w] = False
@@ -249,13 +294,16 @@ def _receive(message: tuple, w: int, work: list[Job], held: list, busy: list,
         raise BuildError(f"laying out a part of the PDF failed: {message[1].strip()[-600:]}")
     k = int(message[1])
     j = work[k]
+    if j.sent != j.key:  # its numbers moved on meanwhile: what the worker made is no use
+        j.laying, j.writing, held[w] = False, None, None
+        return
     if message[0] == "laid":
-        j.laying, j.stale, j.facts = False, False, message[2]
+        j.laying = False
+        _learn(j, message[2], wanted)
         j.path = j.counter = None
         if cache:
             cache.put_json("part-facts", j.key, j.facts)
-        # Laid out with placeholder page numbers, the contents is not written.
-        held[w] = None if j.part.contents and not final else k
+        held[w] = k  # let go of at once if its numbers are not the book's (see above)
     elif message[0] == "written" and j.writing is not None:
         held[w] = None
         (j.counter, j.path), j.writing = j.writing, None

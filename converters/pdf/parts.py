@@ -11,11 +11,12 @@ pages before it except through three numbers, all set here before a part is laid
 - **Rectos.** Each part but the last ends with an empty entry that opens on a recto; WeasyPrint
   puts the blank verso before it when the part ends on a recto, exactly as in one document,
   and that empty entry's page is dropped.  So every part starts on a recto.
-- **Contents page numbers.** The contents part is laid out with placeholder numbers to learn
-  its length; once every other part is laid out, the page of each entry is known and the
-  contents part alone is laid out again with the numbers written into ``data-folio``
-  (the CSS shows them in place of ``target-counter``, which cannot see another part).  Only
-  if that changes its page count is the rest laid out again.
+- **Page numbers of other parts.** A part that prints them (the contents, the lists of
+  figures and tables, the index, a chapter with page references) is laid out with placeholder
+  numbers to learn its length; once every part is laid out, the page of every anchor is known
+  and such a part alone is laid out again with the numbers written in (anchors.py: text in
+  place of ``target-counter``, which cannot see another part).  Only if that changes a page
+  count are the numbers looked up again (a bounded number of rounds; parallel.py).
 
 The layout passes (footnotes, page-turn hyphens, short pages; see inparts.settle) run per
 part: a part that needs one is laid out again; the others are not.  Parts are laid out by
@@ -28,9 +29,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from lxml import etree
-from lxml import html as lhtml
-
 if TYPE_CHECKING:
 
     from ..render.book import RenderedBook
@@ -42,15 +40,14 @@ PART_CHARS = 60_000
 MAX_LAYOUTS = 6
 # An empty entry opening on a recto: WeasyPrint adds the blank verso before it if needed.
 PART_END = '<section class="entry part-end" data-page="body"></section>'
-# The contents' page numbers, once known, replace target-counter() (see the module docstring).
-FOLIO_CSS = ('html .contents-list li a[data-folio]::after '
-             '{ content: leader(". ") attr(data-folio); }')
-PLACEHOLDER = "000"
+PLACEHOLDER = "000"  # a page number not known yet
+# Entries listing other entries' pages: each is a part alone, laid out again with the numbers.
+LISTINGS = ("toc", "figures", "tables", "index")
 
 @dataclass
 class Part:
     numbers: range  # entry indices
-    contents: bool = False  # holds the contents entry
+    listing: bool = False  # holds the contents, a list of figures or tables or the index
     body_start: bool = False  # its first entry is the first chapter: arabic folios start here
 
     def key(self) -> str:
@@ -58,36 +55,24 @@ class Part:
 
 
 def plan(rendered: RenderedBook, part_chars: int | None = None) -> list[Part]:
-    """Consecutive entries grouped into parts; the contents and the first chapter each start
-    one, and the contents is alone (it is laid out again with the page numbers)."""
+    """Consecutive entries grouped into parts; the first chapter starts one, and each listing
+    (the contents, the lists, the index) is alone: it is laid out again with the numbers."""
     first_body = next((i for i, r in enumerate(rendered.entries) if r.entry.kind == "chapter"),
                       None)
     part_chars = part_chars or PART_CHARS
     parts: list[Part] = []
     size = 0
     for i, r in enumerate(rendered.entries):
-        contents = r.entry.role == "toc"
-        alone = contents or i == first_body
+        listing = r.entry.role in LISTINGS
+        alone = listing or i == first_body
         last = parts[-1] if parts else None
-        if last is None or alone or last.contents or size + len(r.html) > part_chars:
-            parts.append(Part(range(i, i + 1), contents, i == first_body))
+        if last is None or alone or last.listing or size + len(r.html) > part_chars:
+            parts.append(Part(range(i, i + 1), listing, i == first_body))
             size = len(r.html)
         else:
             last.numbers = range(last.numbers.start, i + 1)
             size += len(r.html)
     return parts
-
-
-def with_folios(section_html: str, folios: dict[str, str]) -> str:
-    """The contents entry with each entry's page number in its link's ``data-folio``."""
-    out = []
-    for section in lhtml.fragments_fromstring(section_html):
-        for anchor in section.xpath(".//*[contains(@class,'contents-list')]//a[@href]"):
-            target = anchor.get("href", "")[1:]
-            if target in folios:
-                anchor.set("data-folio", folios[target])
-        out.append(etree.tostring(section, method="html", encoding="unicode"))
-    return "".join(out)
 
 
 def roman(number: int) -> str:

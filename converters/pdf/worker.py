@@ -48,7 +48,9 @@ def render(html: weasyprint.HTML, **options: object) -> tuple[Document, object]:
     full = {**DEFAULT_OPTIONS, **options}
     font_config = full.pop("font_config", None)
     document = _Kept._render(html, font_config, None, None, full)
-    return document, _Kept.context
+    # Handed over, not kept: the class would hold this layout alive through the next one.
+    context, _Kept.context = _Kept.context, None
+    return document, context
 
 
 def renumber(document: Document, context: object, delta: int) -> None:

@@ -27,13 +27,14 @@ from ..core.escape import css_string
 from ..render import style
 from ..render.book import RenderedBook
 from ..source.model import Book
-from . import apparatus, code, hyphenation, inparts, math_svg, overflow, pdfx, spreads
+from . import apparatus, code, hyphenation, inparts, math_svg, overflow, pagemap, pdfx, spreads
 from . import post as pdfpost
 from .fetch import SOURCE_URL, ConfinedFetcher
 from .glyphs import known_missing
 
 if TYPE_CHECKING:
     from ..core.options import BuildOptions
+    from ..core.targets import Target
 
 # Room for crop marks outside the bleed: WeasyPrint draws them in the outer half of the CSS
 # bleed, so the CSS bleed is widened and the true bleed is restored in /BleedBox afterwards.
@@ -265,10 +266,18 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
         raw = workdir / "weasyprint.pdf"
         typeset = inparts.Typeset(adapt_entry, html_document, stylesheets, page_css,
                                   _footnote_turns)
-        front_pages = inparts.write(rendered, raw, workdir, options, variant, paged, typeset)
-        bleed = paged.print.bleed_mm if options.pdf_layout == "print" else 0.0
-        pdfpost.finish(raw, target, book, front_pages=front_pages, bleed_mm=bleed)
-        return
+        ready = rules is not None and rules.print_ready
+        try:
+            front_pages = inparts.write(rendered, raw, workdir, options, variant, paged, typeset,
+                                        pagemap.map_path(target) if ready else None)
+        except inparts.Unsettled:  # page numbers that kept moving: laid out whole below
+            front_pages = None
+        if front_pages is not None:
+            bleed = paged.print.bleed_mm if options.pdf_layout == "print" else 0.0
+            pdfpost.finish(raw, target, book, front_pages=front_pages, bleed_mm=bleed)
+            if ready:
+                _print_ready(target, book, rules, workdir)  # type: ignore[arg-type]
+            return
     turns: frozenset[str] = frozenset()
     folios: dict[str, str] = {}  # where the index marks fell in the last layout
     nohyph: frozenset[tuple[str, str]] = frozenset()
@@ -310,13 +319,16 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
     bleed = paged.print.bleed_mm if options.pdf_layout == "print" else 0.0
     pdfpost.finish(raw, target, book, front_pages=front_pages, bleed_mm=bleed)
     if rules is not None and rules.print_ready:
-        from .pagemap import write_map
+        pagemap.write_map(target, document, front_pages, [e.id for e in rendered.entries])
+        _print_ready(target, book, rules, workdir)
 
-        write_map(target, document, front_pages, [e.id for e in rendered.entries])
-        pdfx.make_print_ready(target, book, rules)
-        from .cover_wrap import write_cover
 
-        write_cover(target, book, rules, workdir)
+def _print_ready(target: Path, book: Book, rules: Target, workdir: Path) -> None:
+    """The finished PDF made a printer's interior (PDF/X, CMYK), and its cover wrap."""
+    pdfx.make_print_ready(target, book, rules)
+    from .cover_wrap import write_cover
+
+    write_cover(target, book, rules, workdir)
 
 
 def _footnote_turns(document: weasyprint.Document) -> frozenset[str]:
