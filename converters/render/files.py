@@ -32,9 +32,10 @@ Job = tuple[str, str, Path, str]  # entry id, part, path, text
 AST_KIND = "render-ast"
 HTML_KIND = "render-html"
 # Each pandoc run costs about 0.1 s of CPU beyond its files' (its runtime's start and its
-# heap's growth), so batches are as big as keeping every worker busy allows; a batch that
-# fails is run again file by file, which bounds them too.
-BATCH_CHARS = 1 << 20
+# heap's growth), so batches are as big as keeping every worker busy allows, up to half a
+# million characters (a run then peaks at about 200 MB; a failed batch is run again file by
+# file, which the bound keeps cheap too).
+BATCH_CHARS = 1 << 19
 BATCH_FILES = 200
 # A book pandoc reads in well under a second is not cached: compressing and writing its
 # entries would cost about what they save, and its output folder keeps no cache folder.
