@@ -83,9 +83,9 @@ def test_one_failing_edition_does_not_lose_the_others(minimal_source, tmp_path, 
     # in one edition only (a broken reference document is now refused by the loader).
     from functools import partial
 
-    import converters.docx.writer as docx_writer
+    import converters.docx.parts as docx_parts
 
-    monkeypatch.setattr(docx_writer, "run", partial(docx_writer.run, timeout=0.001))
+    monkeypatch.setattr(docx_parts, "run", partial(docx_parts.run, timeout=0.001))
     src = minimal_source()
     out = tmp_path / "out"
     out.mkdir()

@@ -117,10 +117,10 @@ def test_failed_edition_exits_1_and_keeps_the_others(minimal_source, tmp_path, c
                                                      monkeypatch):
     from functools import partial
 
-    import converters.docx.writer as docx_writer
+    import converters.docx.parts as docx_parts
 
     # pandoc in the DOCX writer only, with a time ceiling no run can meet: a real failure.
-    monkeypatch.setattr(docx_writer, "run", partial(docx_writer.run, timeout=0.001))
+    monkeypatch.setattr(docx_parts, "run", partial(docx_parts.run, timeout=0.001))
     src = minimal_source()
     out = tmp_path / "out"
     assert main(["build", str(src), "--out", str(out), "--format", "epub,docx"]) == 1

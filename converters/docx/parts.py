@@ -9,6 +9,7 @@ three).  Up to ``options.jobs`` runs at a time, in threads: pandoc is a child pr
 Each part's DOCX is kept in the build cache (core/cache.py) under a key of its exact pandoc
 input, the reference document's contents and the arguments; the cache's salt holds pandoc's
 version.  After a one-word edit only the part holding that entry goes through pandoc again.
+A book of one part is not cached: any change converts it whole again.
 
 pandoc's warnings for a part are kept with it and logged again, in the book's order, whether
 the part was converted now or found in the cache: a cached build warns as a cold one does.
@@ -95,7 +96,9 @@ def convert(parts: list[Part], args: list[str], key_args: object, workdir: Path,
             options: BuildOptions) -> list[bytes]:
     """Each part's DOCX, from the cache or from pandoc; ``key_args`` stands for ``args`` in
     cache keys (``args`` name files in ``workdir``, whose path changes from build to build)."""
-    cache = Cache(Path(options.cache_dir), options.cache_salt) if options.cache_dir else None
+    # A book of one part is converted whole again after any change: no cache folder for it.
+    cache = (Cache(Path(options.cache_dir), options.cache_salt)
+             if options.cache_dir and len(parts) > 1 else None)
     keys = [digest([hashlib.sha256(p.html.encode()).hexdigest(), key_args]) for p in parts]
     found: list[tuple[bytes, list] | None] = [None] * len(parts)
     if cache is not None:
