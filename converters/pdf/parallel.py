@@ -18,6 +18,9 @@ page count are the places looked up again, at most MAX_ROUNDS times; if they sti
 book is laid out whole (``Unsettled``).  Such a part is written only once its numbers are
 those of the current layout of every part.
 
+Memory: workers are forked with the writer's objects frozen (``_fork``), and a worker is
+replaced by a fresh one after RECYCLE parts.
+
 Cache (core/cache.py, beside the state file): a part's facts under a key of its entries' HTML,
 its stand-ins, the style and the page numbers it prints; its PDF under that key plus
 its first folio and passes' state.  Editing one chapter lays out that part; if its page count is
