@@ -4,6 +4,7 @@ faster, never different."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,29 @@ def test_damaged_entry_is_a_miss(tmp_path) -> None:
     cache = Cache(tmp_path / "c")
     cache.put("headings", "k", b"{not json")
     assert cache.get_json("headings", "k") is None
+
+
+@pytest.mark.slow
+def test_page_numbers_from_other_parts_cached_equals_cold(tmp_path, monkeypatch) -> None:
+    """A chapter made longer moves the pages after it: the contents, the lists, the page
+    references and the index (laid out in parts, pdf/anchors.py) print the new numbers from
+    the cache as from a cold build, since their keys hold the numbers they print."""
+    from pypdf import PdfReader
+
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    source = tmp_path / "src"
+    shutil.copytree(ROOT / "tests" / "books" / "apparatus", source)
+    first = build(source, tmp_path / "out", ["pdf"], jobs=2)[0].path
+    assert any((tmp_path / "out" / CACHE_DIR / "part-facts").rglob("*"))  # laid out in parts
+    lists = PdfReader(first).pages[6].extract_text()
+    assert "List of Figures" in lists
+    tides = source / "tides.md"
+    text = tides.read_text(encoding="utf-8")
+    more = "\n\nThe keeper writes the height of every tide in the book. " * 40
+    tides.write_text(text.replace("\n", more + "\n", 1), encoding="utf-8")
+    cached = Path(build(source, tmp_path / "out", ["pdf"], jobs=2)[0].path).read_bytes()
+    cold = Path(build(source, tmp_path / "cold", ["pdf"], jobs=2)[0].path).read_bytes()
+    assert cached == cold
+    assert PdfReader(tmp_path / "cold" / Path(first).name).pages[6].extract_text() != lists

@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from converters.core.options import BuildOptions
-from converters.pdf import inparts, pagemap, parts, writer
+from converters.pdf import inparts, pagemap, parallel, parts, writer
 from converters.render.book import render
 from converters.source.loader import load_book
 from tests.books.long import write_long_book
@@ -98,6 +98,7 @@ def test_parts_match_whole_apparatus(tmp_path, monkeypatch, part_chars) -> None:
     layout, where target-counter() and apparatus.folios find them.  With small parts every
     chapter is a part of its own, so each page reference points into another part."""
     rendered = render(load_book(APPARATUS))
+    monkeypatch.setattr(parallel, "RECYCLE", 2)  # fresh workers take over along the way
     planned = parts.plan(rendered, part_chars)
     assert [p.listing for p in planned].count(True) == 4  # contents, two lists, index
     assert len(planned) == (12 if part_chars < 2_000 else 6)

@@ -48,59 +48,24 @@ def _join_into(base: pikepdf.Pdf, files: list[PartFile]) -> None:
     # Python lists, made into arrays once: pikepdf's Array.extend copies the whole array.
     kids: list = []
     nums: list = []
-    annots = []
+    annots: list[tuple[pikepdf.Object, pikepdf.Object]] = []
     names: dict[str, object] = {}
-    outline: list[tuple[pikepdf.Object, pikepdf.Pdf]] = []
-    levels: list | None = []
-    opened = []
+    marks: list[tuple[pikepdf.Object, pikepdf.Object]] = []  # the outline's (title, dest)
+    levels: list = []
+    seen: set[tuple[int, int]] = set()
     for index, part in enumerate(files):
         src = base if index == 0 else pikepdf.open(part.path)
-        if index:
-            opened.append(src)
-        pages = list(src.pages)
-        dropped = {p.objgen for p in pages[part.keep:]}
-        if index == 0:
-            del base.pages[part.keep:]  # still objects: the old trees are replaced below
-        offset = 0 if index == 0 else len(base.pages)
-
-        def bring(obj: pikepdf.Object, src: pikepdf.Pdf = src) -> pikepdf.Object:
-            return obj if src is base else _copy(base, src, obj)
-
-        if index:
-            for page in pages[: part.keep]:
-                base.pages.append(page)
-        for kid in list(src.Root.StructTreeRoot.K[0].K):
-            if not _touches(kid, dropped):
-                if "/P" in kid:
-                    del kid.P
-                new = bring(kid)
-                new.P = document
-                kids.append(new)
-        tree_nums = list(src.Root.StructTreeRoot.ParentTree.Nums)
-        by_key = {int(tree_nums[i]): tree_nums[i + 1] for i in range(0, len(tree_nums), 2)}
-        book = list(base.pages)  # indexing the page list walks it each time
-        for n in range(part.keep):
-            new_page = book[offset + n]
-            if n in by_key:
-                nums.extend([offset + n, bring(by_key[n])])
-                new_page.obj.StructParents = offset + n
-            for annot in new_page.obj.get("/Annots", []):
-                key = annot.get("/StructParent")
-                if key is not None and int(key) in by_key:
-                    annots.append((annot, by_key[int(key)], src))
-        dests = src.Root.get("/Names", {}).get("/Dests", {}).get("/Names", [])
-        for i in range(0, len(dests), 2):
-            name, dest = str(dests[i]), dests[i + 1]
-            if dest[0].objgen not in dropped and name not in names:
-                names[name] = bring(dest)
-        if "/Outlines" in src.Root and "/First" in src.Root.Outlines:
-            outline.append((src.Root.Outlines.First, src))
-        levels = None if levels is None or part.bookmarks is None else levels + part.bookmarks
+        try:
+            _bring_part(base, src, part, document, kids, nums, annots, names, marks, levels,
+                        seen)
+        finally:
+            if src is not base:
+                src.close()
     total = len(base.pages)
-    for j, (annot, element, src) in enumerate(annots):
+    for j, (annot, element) in enumerate(annots):
         annot.StructParent = total + j
-        nums.extend([total + j, element if src is base else _copy(base, src, element)])
-    _build_outline(base, outline, levels)
+        nums.extend([total + j, element])
+    _build_outline(base, marks, levels)
     document.K = Array(kids)
     tree.ParentTree = base.make_indirect(Dictionary(Nums=Array(nums)))
     tree.ParentTreeNextKey = total + len(annots)
@@ -109,8 +74,90 @@ def _join_into(base: pikepdf.Pdf, files: list[PartFile]) -> None:
         for name in sorted(names, key=lambda n: n.encode("utf-8")):
             ordered += [pikepdf.String(name), names[name]]
         base.Root.Names = Dictionary(Dests=base.make_indirect(Dictionary(Names=Array(ordered))))
-    for src in opened:
-        src.close()
+
+
+def _bring_part(base: pikepdf.Pdf, src: pikepdf.Pdf, part: PartFile, document: pikepdf.Object,
+                kids: list, nums: list, annots: list, names: dict, marks: list, levels: list,
+                seen: set) -> None:
+    """One part's kept pages and its pieces of the trees brought into ``base``, everything
+    copied at once so that the part's file can be closed (one part open at a time)."""
+    pages = list(src.pages)
+    dropped = {p.objgen for p in pages[part.keep:]}
+    if src is base:
+        del base.pages[part.keep:]  # still objects: the old trees are replaced below
+    offset = 0 if src is base else len(base.pages)
+
+    def bring(obj: pikepdf.Object) -> pikepdf.Object:
+        return obj if src is base else _copy(base, src, obj)
+
+    if src is not base:
+        for page in pages[: part.keep]:
+            base.pages.append(page)
+    for kid in list(src.Root.StructTreeRoot.K[0].K):
+        if not _touches(kid, dropped):
+            if "/P" in kid:
+                del kid.P
+            new = bring(kid)
+            new.P = document
+            kids.append(new)
+    tree_nums = list(src.Root.StructTreeRoot.ParentTree.Nums)
+    by_key = {int(tree_nums[i]): tree_nums[i + 1] for i in range(0, len(tree_nums), 2)}
+    book = list(base.pages)  # indexing the page list walks it each time
+    for n in range(part.keep):
+        new_page = book[offset + n]
+        if n in by_key:
+            nums.extend([offset + n, bring(by_key[n])])
+            new_page.obj.StructParents = offset + n
+        for annot in new_page.obj.get("/Annots", []):
+            key = annot.get("/StructParent")
+            if key is not None and int(key) in by_key:
+                annots.append((annot, bring(by_key[int(key)])))
+    dests = src.Root.get("/Names", {}).get("/Dests", {}).get("/Names", [])
+    for i in range(0, len(dests), 2):
+        name, dest = str(dests[i]), dests[i + 1]
+        if dest[0].objgen not in dropped and name not in names:
+            names[name] = bring(dest)
+    found: list = []
+    if "/Outlines" in src.Root and "/First" in src.Root.Outlines:
+        _flatten(src.Root.Outlines.First, 1, found)
+    marks.extend((item.Title, bring(item.Dest)) for item, _, _ in found)
+    # Without the worker's levels, the part's own tree (each part then starts at the top).
+    levels.extend(part.bookmarks if part.bookmarks is not None and
+                  len(part.bookmarks) == len(found) else
+                  [[level, state] for _, level, state in found])
+    if src is not base:
+        for page in book[offset:]:
+            _localize(page.obj, seen)
+
+
+def _localize(page: pikepdf.Object, seen: set[tuple[int, int]]) -> None:
+    """The data of every stream a copied page uses (contents, fonts, images) read into the
+    joined file now: qpdf reads a copied stream's data from its file when it is written, and
+    the part's file is closed before that."""
+    todo = [page]
+    while todo:
+        obj = todo.pop()
+        if not isinstance(obj, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)):
+            continue  # numbers, names, strings: nothing below them
+        if obj.is_indirect:
+            if obj.objgen in seen:
+                continue
+            seen.add(obj.objgen)
+        if isinstance(obj, pikepdf.Stream):
+            obj.write(obj.read_raw_bytes(), filter=obj.get("/Filter"),
+                      decode_parms=obj.get("/DecodeParms"), type_check=False)
+            todo.extend(value for key, value in obj.items() if key not in _NOT_DOWN)
+        elif isinstance(obj, pikepdf.Dictionary):
+            if obj is not page and obj.get("/Type") == "/Page":
+                continue
+            todo.extend(value for key, value in obj.items() if key not in _NOT_DOWN)
+        elif isinstance(obj, pikepdf.Array):
+            todo.extend(obj)
+
+
+# Keys that lead up or across (to pages, the structure tree), never to a page's streams.
+_NOT_DOWN = frozenset({"/Parent", "/P", "/Dest", "/D", "/Pg", "/StructParent",
+                       "/StructParents", "/Length"})
 
 
 def _copy(base: pikepdf.Pdf, src: pikepdf.Pdf, obj: pikepdf.Object) -> pikepdf.Object:
@@ -131,21 +178,11 @@ def _touches(element: pikepdf.Object, dropped: set[tuple[int, int]], depth: int 
     return _touches(children, dropped, depth + 1) if children is not None else False
 
 
-def _build_outline(base: pikepdf.Pdf, firsts: list[tuple[pikepdf.Object, pikepdf.Pdf]],
-                   levels: list | None) -> None:
+def _build_outline(base: pikepdf.Pdf, marks: list, levels: list) -> None:
+    """The outline of the bookmarks ``marks`` (title, destination), in order, nested by their
+    ``levels`` ([bookmark-level, state])."""
     root = base.make_indirect(Dictionary(Type=Name.Outlines))
-    flat: list[tuple[pikepdf.Object, pikepdf.Pdf]] = []
-    for first, src in firsts:
-        _flatten(first, src, flat)
-    if levels is not None and len(levels) == len(flat):
-        items = [_nest(base, flat, tree, root) for tree in _tree(levels)]
-    else:  # each part's own tree, as it was written
-        items = []
-        for first, src in firsts:
-            item = first
-            while item is not None:
-                items.append(_copy_item(base, src, item, root))
-                item = item.get("/Next")
+    items = [_nest(base, marks, tree, root) for tree in _tree(levels)] if marks else []
     _chain(root, items)
     if items:
         base.Root.Outlines = root
@@ -153,11 +190,12 @@ def _build_outline(base: pikepdf.Pdf, firsts: list[tuple[pikepdf.Object, pikepdf
         del base.Root.Outlines
 
 
-def _flatten(item: pikepdf.Object | None, src: pikepdf.Pdf, out: list) -> None:
-    """A part's outline items in document order (WeasyPrint writes them so)."""
+def _flatten(item: pikepdf.Object | None, depth: int, out: list) -> None:
+    """A part's outline items in document order (WeasyPrint writes them so): (item, depth,
+    state)."""
     while item is not None:
-        out.append((item, src))
-        _flatten(item.get("/First"), src, out)
+        out.append((item, depth, "closed" if int(item.get("/Count", 0)) < 0 else "open"))
+        _flatten(item.get("/First"), depth + 1, out)
         item = item.get("/Next")
 
 
@@ -178,28 +216,12 @@ def _tree(levels: list) -> list:
     return root
 
 
-def _nest(base: pikepdf.Pdf, flat: list, tree: tuple, parent: pikepdf.Object) -> pikepdf.Object:
+def _nest(base: pikepdf.Pdf, marks: list, tree: tuple, parent: pikepdf.Object) -> pikepdf.Object:
     number, _, children, state = tree
-    item, src = flat[number]
-    dest = item.Dest if src is base else _copy(base, src, item.Dest)
-    new = base.make_indirect(Dictionary(Title=item.Title, Dest=dest, Parent=parent))
-    _chain(new, [_nest(base, flat, child, new) for child in children])
+    title, dest = marks[number]
+    new = base.make_indirect(Dictionary(Title=title, Dest=dest, Parent=parent))
+    _chain(new, [_nest(base, marks, child, new) for child in children])
     if state == "closed":
-        new.Count = -abs(int(new.get("/Count", 0)))
-    return new
-
-
-def _copy_item(base: pikepdf.Pdf, src: pikepdf.Pdf, item: pikepdf.Object,
-               parent: pikepdf.Object) -> pikepdf.Object:
-    dest = item.Dest if src is base else _copy(base, src, item.Dest)
-    new = base.make_indirect(Dictionary(Title=item.Title, Dest=dest, Parent=parent))
-    children = []
-    child = item.get("/First")
-    while child is not None:
-        children.append(_copy_item(base, src, child, new))
-        child = child.get("/Next")
-    _chain(new, children)
-    if "/Count" in item and int(item.Count) < 0:  # closed: the count is negative
         new.Count = -abs(int(new.get("/Count", 0)))
     return new
 

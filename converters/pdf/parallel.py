@@ -18,6 +18,9 @@ page count are the places looked up again, at most MAX_ROUNDS times; if they sti
 book is laid out whole (``Unsettled``).  Such a part is written only once its numbers are
 those of the current layout of every part.
 
+Memory: workers are forked with the writer's objects frozen (``_fork``), and a worker is
+replaced by a fresh one after RECYCLE parts.
+
 Cache (core/cache.py, beside the state file): a part's facts under a key of its entries' HTML,
 its stand-ins, the style and the page numbers it prints; its PDF under that key plus
 its first folio and passes' state.  Editing one chapter lays out that part; if its page count is
@@ -34,7 +37,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from multiprocessing.connection import wait
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from ..core.cache import Cache, digest
@@ -45,6 +48,9 @@ from . import anchors, join, parts, worker
 STAND_IN = re.compile(r'href="#([^"]+)"')
 # Lookups of the anchors' places that may change a part's numbers; the first is one.
 MAX_ROUNDS = 3
+# A worker's memory grows by a few MB with each part it lays out (in the C libraries beneath
+# WeasyPrint, not in Python objects), so a fresh one takes over after this many parts.
+RECYCLE = 12
 
 
 class Unsettled(Exception):
@@ -140,22 +146,13 @@ def lay_out_in_parts(rendered: object, lay: Callable[..., tuple], write: Callabl
 
     context = multiprocessing.get_context("fork")
     conns, procs = [], []
-    # The rendered book is shared with the workers copy-on-write: frozen, its objects are
-    # never visited by a worker's garbage collector, which would write to (and so copy) them.
-    gc.collect()
-    gc.freeze()
-    try:
-        for _ in range(max(1, min(jobs, len(work)))):
-            mine, theirs = context.Pipe()
-            proc = context.Process(target=worker.serve, args=(theirs, lay, write, os.getpid()),
-                                   daemon=True)
-            proc.start()
-            conns.append(mine)
-            procs.append(proc)
-    finally:
-        gc.unfreeze()
+    for _ in range(max(1, min(jobs, len(work)))):
+        conn, proc = _fork(context, lay, write)
+        conns.append(conn)
+        procs.append(proc)
     held: list[int | None] = [None] * len(conns)
     busy = [False] * len(conns)
+    laid = [0] * len(conns)  # parts each worker has laid out since it started
     rounds = 0
     try:
         while True:
@@ -209,6 +206,11 @@ def lay_out_in_parts(rendered: object, lay: Callable[..., tuple], write: Callabl
                           and _needs_layout(j, counters[k], ripe[k])), None)
                 if k is None:
                     break
+                if laid[w] >= RECYCLE:
+                    _stop(conns[w], procs[w])
+                    conns[w], procs[w] = _fork(context, lay, write)
+                    laid[w] = 0
+                laid[w] += 1
                 j = work[k]
                 j.laying, busy[w], j.sent = True, True, j.key
                 state = j.facts["state"] if j.facts else {}
@@ -224,9 +226,35 @@ def lay_out_in_parts(rendered: object, lay: Callable[..., tuple], write: Callabl
             with contextlib.suppress(OSError):
                 conn.send(("stop",))
         for proc in procs:
-            proc.join(timeout=10)
-            if proc.is_alive():
-                proc.kill()
+            _stop(None, proc)
+
+
+def _fork(context: multiprocessing.context.BaseContext, lay: Callable,
+          write: Callable) -> tuple[Connection, multiprocessing.process.BaseProcess]:
+    """A worker process and the writer's end of its pipe."""
+    mine, theirs = context.Pipe()
+    # The rendered book is shared with the workers copy-on-write: frozen, its objects are
+    # never visited by a worker's garbage collector, which would write to (and so copy) them.
+    gc.collect()
+    gc.freeze()
+    try:
+        proc = context.Process(target=worker.serve, args=(theirs, lay, write, os.getpid()),
+                               daemon=True)
+        proc.start()
+    finally:
+        gc.unfreeze()
+    theirs.close()
+    return mine, proc
+
+
+def _stop(conn: Connection | None, proc: multiprocessing.process.BaseProcess) -> None:
+    if conn is not None:
+        with contextlib.suppress(OSError):
+            conn.send(("stop",))
+        conn.close()
+    proc.join(timeout=10)
+    if proc.is_alive():
+        proc.kill()
 
 
 def _rekey(job: Job, style: str, cache: Cache | None, wanted: set[str]) -> None:
