@@ -229,12 +229,18 @@ def _build_editions(source: Path, out: Path, todo: list[_Job],
         remove_stale_workdirs(out)  # left by a build that was killed: SIGKILL skips clean-up
         work = Path(tmp)
         tasks = []
+        budget = jobs or os.cpu_count() or 1
+        with_pdf = any(j.fmt == "pdf" for j in todo)
         for job in sorted(todo, key=lambda j: _START_ORDER.index(j.fmt)):
             scratch = work / f"work-{job.key.replace(':', '-')}"
             scratch.mkdir()
+            # --jobs is the number of working processes: the PDF's parts take them all, and
+            # an edition written beside the PDF runs one helper (pandoc) at a time, or a
+            # 600,000-word book's two pandocs and two layouts at once peaked at 564 MiB.
+            share = budget if job.fmt == "pdf" or not with_pdf else 1
             # A later job (ONIX) reads the editions already moved into the output folder.
             options = replace(job.options, editions_dir=str(out), cache_dir=str(cache.folder),
-                              cache_salt=cache.salt, jobs=jobs or os.cpu_count() or 1)
+                              cache_salt=cache.salt, jobs=share)
             tasks.append(Task(job.key, job.fmt, job.label, rendered,
                                work / job.file_name(book.slug), scratch, options, epoch))
         if strict and render_warnings:
