@@ -4,11 +4,11 @@
   recomputed from the bytes of the files it was last built from (see ``fingerprint.py``); an
   edition whose fingerprint and output file are unchanged is skipped.  Only if something must
   be built is the book loaded and its Markdown rendered.
-- **Parallel.** The Markdown is rendered once, here in the parent, and the ``RenderedBook``
-  (plain dataclasses and strings) is sent to one worker process per edition.  Rendering in
+- **Parallel.** The Markdown is rendered once, in a child process that hands the
+  ``RenderedBook`` (plain dataclasses and strings) back and takes rendering's memory with it
+  (``apart.py``); one worker process per edition is then forked from the build.  Rendering in
   each worker instead would run pandoc on every file three times over on a two-core machine,
-  and the writers never re-render by design.  Workers are forked where the platform allows,
-  so each imports only its own writer library.
+  and the writers never re-render by design.
 - **Isolated failures, atomic results.** Every edition is written into a temporary folder
   beside the output and moved into place with ``os.replace`` (atomic on one file system) as
   soon as it is complete and clean.  An edition that fails leaves its previous file as it was;
@@ -21,13 +21,10 @@
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import os
 import tempfile
-import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +32,7 @@ from typing import TYPE_CHECKING
 from ..core.cache import CACHE_DIR, Cache, digest
 from ..core.errors import BuildError, SourceError
 from ..core.options import BuildOptions
+from .apart import render_apart
 from .fingerprint import EditionRecord, State, fingerprint, input_digests, toolchain
 from .guard import check_out, out_lock
 from .naming import edition_filename
@@ -178,21 +176,6 @@ def _with_markdown_problems(exc: SourceError,
     return exc
 
 
-@contextmanager
-def _importing(modules: list[str]) -> Iterator[None]:
-    """The writers imported while the book renders, so the editions' forked workers start
-    with them loaded. Rendering mostly waits for pandoc, and importing WeasyPrint alone takes
-    most of a second: after a one-chapter edit, that second was on the PDF's critical path.
-    The thread is joined before anything forks."""
-    thread = threading.Thread(target=lambda: [importlib.import_module(m) for m in modules],
-                              daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        thread.join()
-
-
 def _skipped(fmt: str, out: Path, record: EditionRecord) -> EditionResult:
     return EditionResult(fmt, out / record.path, record.size, 0.0, "skipped", record.sha256,
                          record.pages, tuple(record.warnings))
@@ -216,8 +199,8 @@ def _build_editions(source: Path, out: Path, todo: list[_Job],
     # The PDF's parts are cached here, and each Markdown file's AST and HTML (render/files.py:
     # the HTML under its final AST, which citations, cross-references and the index rewrote).
     cache = Cache(out / CACHE_DIR, salt=digest(toolchain()), deferred=True)
-    with _importing([WRITERS[j.fmt][0] for j in todo]), collect_warnings() as render_warnings:
-        rendered = render(book, cache=cache, jobs=jobs)
+    rendered, render_warnings = render_apart(book, cache, jobs,
+                                             [WRITERS[j.fmt][0] for j in todo])
     inputs = sorted({*book.files, *rendered.images})
     digests = input_digests(source, inputs)
     out.mkdir(parents=True, exist_ok=True)

@@ -62,6 +62,10 @@ class SourceError(EditionsError):
         self.complete = complete
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple:
+        # Raised in the process that renders (build/apart.py) and again in the build's.
+        return (type(self), (self.problems, self.partial, self.complete))
+
 
 class BuildError(EditionsError):
     """An edition could not be produced although the source was valid."""
