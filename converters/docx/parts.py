@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import logging
-import threading
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -28,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.cache import Cache, digest
-from ..render.pandoc import LOG, run
+from ..render.pandoc import Message, replay, run
 from .inline import inline_images
 
 if TYPE_CHECKING:
@@ -77,21 +75,6 @@ def reference_digest(reference: bytes) -> str:
                              for i in z.infolist()))
 
 
-class _Held(logging.Filter):
-    """Holds back the pandoc messages logged in a thread that converts a part."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.local = threading.local()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        sink = getattr(self.local, "sink", None)
-        if sink is None:
-            return True
-        sink.append([record.levelno, record.getMessage()])
-        return False
-
-
 def convert(parts: list[Part], args: list[str], key_args: object, workdir: Path,
             options: BuildOptions) -> list[bytes]:
     """Each part's DOCX, from the cache or from pandoc; ``key_args`` stands for ``args`` in
@@ -106,16 +89,11 @@ def convert(parts: list[Part], args: list[str], key_args: object, workdir: Path,
             data, log = cache.get(KIND, key), cache.get_json(KIND + "-log", key)
             if data is not None and isinstance(log, list):
                 found[i] = (data, log)
-    held = _Held()
 
     def one(i: int) -> tuple[bytes, list]:
         out = workdir / f"part-{i:04d}.docx"
-        log: list[list] = []
-        held.local.sink = log
-        try:
-            run(parts[i].html, "docx", "html", [*args, *RUNTIME], output=out)
-        finally:
-            held.local.sink = None
+        log: list[Message] = []  # held back, to be said in the book's order
+        run(parts[i].html, "docx", "html", [*args, *RUNTIME], output=out, messages=log)
         data = out.read_bytes()
         out.unlink()
         if cache is not None:
@@ -124,17 +102,12 @@ def convert(parts: list[Part], args: list[str], key_args: object, workdir: Path,
         return data, log
 
     todo = [i for i, f in enumerate(found) if f is None]
-    LOG.addFilter(held)
-    try:
-        with ThreadPoolExecutor(max_workers=max(1, min(options.jobs, len(todo) or 1))) as pool:
-            for i, result in zip(todo, pool.map(one, todo), strict=True):
-                found[i] = result
-    finally:
-        LOG.removeFilter(held)
+    with ThreadPoolExecutor(max_workers=max(1, min(options.jobs, len(todo) or 1))) as pool:
+        for i, result in zip(todo, pool.map(one, todo), strict=True):
+            found[i] = result
     out: list[bytes] = []
     for done in found:
         assert done is not None
-        for level, message in done[1]:
-            LOG.log(level, message)
+        replay(done[1])
         out.append(done[0])
     return out
