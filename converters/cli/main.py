@@ -70,8 +70,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true",
                    help="rebuild every edition even if its inputs have not changed")
     b.add_argument("--jobs", type=_jobs, default=None, metavar="N",
-                   help=f"editions built at the same time (default: the number of cores, "
-                   f"{os.cpu_count() or 1} here)")
+                   help=f"processes working at the same time: editions, the PDF's parts, pandoc "
+                   f"runs (default: the number of cores, {os.cpu_count() or 1} here)")
     _common(b)
     b.add_argument("--check", action="store_true",
                    help="run 'editions check' on the editions after building")
