@@ -44,8 +44,8 @@ from . import (
     parallel,
     parts,
     pdfx,
+    relayout,
     spreads,
-    worker,
 )
 from .parallel import Unsettled
 
@@ -103,7 +103,7 @@ def write(rendered: RenderedBook, raw: Path, workdir: Path, options: BuildOption
         html = weasyprint.HTML(string=writer.html_document(rendered, body=body),
                                base_url=SOURCE_URL, url_fetcher=fetcher)
         with known_missing(rendered.fallbacks.missing):  # already reported at their lines
-            return worker.render(html, font_config=mine["fonts"],
+            return relayout.render(html, font_config=mine["fonts"],
                                  cache=mine.setdefault("cache", {}),
                                  stylesheets=[*mine["sheets"], weasyprint.CSS(string=css)],
                                  pdf_variant=variant, pdf_tags=True)
