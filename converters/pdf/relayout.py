@@ -122,6 +122,10 @@ def _paginate(kept: Kept, old: list) -> Kept:
                 made += 1
                 fresh.add(id(page))
                 now.append(list(context.reported_footnotes))
+                # WeasyPrint keeps the next page if it starts where it did, whatever
+                # footnotes it is handed now: it must be made again if they are others.
+                if i + 1 < len(old) and list(map(id, now[-1])) != list(map(id, carried[i + 1])):
+                    context.page_maker[i + 1][4]["content_changed"] = True
                 kept.safe = kept.safe and not context.broken_out_of_flow and not (
                     page.fixed_boxes)
         old, carried = pages, now
@@ -205,8 +209,12 @@ def _pages_of(pages: list, groups: list) -> list[tuple[int, int]]:
 def _changes(kept: Kept, fixes: dict) -> list | None:
     """(mutation, elements whose pages it changes) for every fix, or None if one cannot be
     made to the tree."""
-    numbered = {e.get("data-n"): e for e in kept.html.etree_element.iter()
-                if isinstance(e.tag, str) and e.get("data-n")}
+    numbered, previous = {}, {}  # WeasyPrint's tree is an ElementTree: no getprevious()
+    for parent in kept.html.etree_element.iter():
+        if isinstance(parent.tag, str) and parent.get("data-n"):
+            numbered[parent.get("data-n")] = parent
+        for before, child in zip(parent, parent[1:], strict=False):
+            previous[id(child)] = before
     boxes: dict[int, object] = {}
     for box in kept.root_box.descendants():
         element = getattr(box, "element", None)
@@ -218,9 +226,9 @@ def _changes(kept: Kept, fixes: dict) -> list | None:
         if block is None:
             return None
         target = block
-        while (previous := target.getprevious()) is not None and previous.tag in HEADINGS:
-            target = previous
-        if target.tag == "h1":  # writer._turn leaves an entry's opening alone
+        while (before := previous.get(id(target))) is not None and _tag(before) in HEADINGS:
+            target = before
+        if _tag(target) == "h1":  # writer._turn leaves an entry's opening alone
             continue
         box = boxes.get(id(target))
         if box is None or "break_before" in box.style.cascaded:
@@ -245,6 +253,11 @@ def _changes(kept: Kept, fixes: dict) -> list | None:
         out.append((_spacing(box, WORD_SPACING[choice] * box.style["font_size"]),
                     list(block.iter())))
     return out
+
+
+def _tag(element: object) -> str:
+    tag = element.tag  # type: ignore[attr-defined]
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
 def _turn(box: object):  # type: ignore[no-untyped-def]
