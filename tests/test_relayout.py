@@ -10,7 +10,7 @@ import pytest
 from weasyprint.formatting_structure.boxes import FootnoteAreaBox, MarginBox, TextBox
 
 from converters.core.options import BuildOptions
-from converters.pdf import inparts, parallel, parts, relayout, writer
+from converters.pdf import parallel, parts, relayout, writer
 from converters.render.book import render
 from converters.source.loader import load_book
 from tests.books.long import write_long_book
@@ -79,10 +79,8 @@ def _check(lay: object, jobs: list, monkeypatch: pytest.MonkeyPatch, wanted: int
         assert _pages(kept_document) == _pages(fresh_document)
         if kept["passes"] > 1:
             fixed += 1
-            # Later passes made fewer pages than the part holds.
-            assert min(kept["remade"][1:]) < kept["pages"], kept["remade"]
-            assert fresh["remade"][1:] == [fresh["pages"]] * (fresh["passes"] - 1) or (
-                len(set(fresh["remade"])) > 1)
+            # Later passes made fewer pages than fresh layouts of the part did.
+            assert sum(kept["remade"][1:]) < sum(fresh["remade"][1:]), kept["remade"]
         # Replaying the state lays the part out as the passes did.
         again, _, replayed = lay(job.part.numbers, kept["state"], {}, job.stand_ins(),
                                  job.last, False)
@@ -109,8 +107,6 @@ def test_relayout_matches_fresh_layouts_long_book(tmp_path, monkeypatch) -> None
 def test_rounds_replay_what_settle_found() -> None:
     done = relayout.merged({}, {"turns": ["3.4"], "nohyph": [["3.1", "word"]],
                                 "spacing": {"3.2": "loose"}})
-    more = inparts.settle.__wrapped__ if hasattr(inparts.settle, "__wrapped__") else None
-    assert more is None
     later = {"turns": ["3.4", "4.0"], "nohyph": [["3.1", "word"], ["4.2", "other"]],
              "spacing": {"3.2": "loose", "4.9": "tight"}}
     fixes = relayout.new_fixes(done, later)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import weasyprint
 from weasyprint import DEFAULT_OPTIONS
@@ -73,12 +74,13 @@ class Kept:
         if not self.safe:
             return None
         changes = _changes(self, fixes)
-        if changes is None:
+        marked = None if changes is None else _pages_of(
+            self.document.pages, [elements for _, elements in changes])
+        if changes is None or marked is None:
             return None
         for apply, _ in changes:
             apply()
         maker = self.context.page_maker  # type: ignore[attr-defined]
-        marked = _pages_of(self.document.pages, [elements for _, elements in changes])
         for first, last in marked:
             for i in range(max(0, first - 1), last + 1):
                 maker[i][4]["content_changed"] = True
@@ -190,8 +192,9 @@ def _finish(context: object, pages: list, fresh: set[int]) -> None:
         layout_backgrounds(page, context.get_image_from_uri)
 
 
-def _pages_of(pages: list, groups: list) -> list[tuple[int, int]]:
-    """For each group of elements, the first and last page holding a box of one of them."""
+def _pages_of(pages: list, groups: list) -> list[tuple[int, int]] | None:
+    """For each group of elements, the first and last page holding a box of one of them (None
+    if a group is on no page)."""
     where: dict[int, list[int]] = {}
     for n, page in enumerate(pages):
         for box in page._page_box.descendants():
@@ -201,8 +204,9 @@ def _pages_of(pages: list, groups: list) -> list[tuple[int, int]]:
     out = []
     for group in groups:
         found = [n for element in group for n in where.get(id(element), ())]
-        if found:
-            out.append((min(found), max(found)))
+        if not found:
+            return None
+        out.append((min(found), max(found)))
     return out
 
 
@@ -213,7 +217,7 @@ def _changes(kept: Kept, fixes: dict) -> list | None:
     for parent in kept.html.etree_element.iter():
         if isinstance(parent.tag, str) and parent.get("data-n"):
             numbered[parent.get("data-n")] = parent
-        for before, child in zip(parent, parent[1:], strict=False):
+        for before, child in pairwise(parent):
             previous[id(child)] = before
     boxes: dict[int, object] = {}
     for box in kept.root_box.descendants():
