@@ -15,7 +15,8 @@ tables, page references, the index) are written in as text once every part is la
 
 The layout passes that fix footnotes, page-turn hyphens
 and short pages (writer, hyphenation.py, spreads.py) read page turns inside an entry only;
-every part starts on a recto as in the whole book, so they run per part with the same result.
+every part starts on a recto as in the whole book, so they run per part with the same result;
+each pass after a part's first re-makes only the pages its fixes change (relayout.py).
 """
 
 from __future__ import annotations

@@ -89,8 +89,10 @@ def make_lay(render_html: Callable[[str, str], tuple],
              page_map: Callable[[list], list] | None = None) -> Callable[..., tuple]:
     """The worker's layout of one part: the layout passes, then its facts.
 
-    ``state`` is what the passes decided (turned paragraphs, words set whole, spacing; JSON);
-    ``settle(document, state)`` the next state, or None once the part stands still;
+    ``state`` is what the passes decided, in rounds (relayout.rounds_of: turned paragraphs,
+    words set whole, spacing; JSON); ``render_html`` lays HTML out keeping what a later pass
+    needs (relayout.render); ``settle(document, fixes so far)`` the fixes so far and the next
+    pass's, or None once the part stands still;
     ``report(document, keep)`` its overflowing text, to be warned about by the writer;
     ``folios`` the places of the anchors whose numbers the part prints (if ``numbered``);
     ``page_map(pages)`` what a print-ready target's page map needs of the kept pages."""
