@@ -37,7 +37,7 @@ from weasyprint import DEFAULT_OPTIONS
 from weasyprint.css import ComputedStyle
 from weasyprint.css.counters import CounterStyle
 from weasyprint.document import Document, DocumentMetadata, Page
-from weasyprint.formatting_structure.boxes import MarginBox, TextBox
+from weasyprint.formatting_structure.boxes import FootnoteAreaBox, LineBox, MarginBox, TextBox
 from weasyprint.formatting_structure.build import build_formatting_structure
 from weasyprint.html import get_html_metadata
 from weasyprint.layout import initialize_page_maker, layout_fixed_boxes
@@ -82,7 +82,7 @@ class Kept:
             apply()
         maker = self.context.page_maker  # type: ignore[attr-defined]
         for first, last in marked:
-            for i in range(max(0, first - 1), last + 1):
+            for i in range(first, last + 1):
                 maker[i][4]["content_changed"] = True
         return _paginate(self, [page._page_box for page in self.document.pages])
 
@@ -193,8 +193,8 @@ def _finish(context: object, pages: list, fresh: set[int]) -> None:
 
 
 def _pages_of(pages: list, groups: list) -> list[tuple[int, int]] | None:
-    """For each group of elements, the first and last page holding a box of one of them (None
-    if a group is on no page)."""
+    """For each group of elements, the pages to make again: from the first holding a box of
+    one of them (or the one before, see _on_top) to the last (None if a group is on no page)."""
     where: dict[int, list[int]] = {}
     for n, page in enumerate(pages):
         for box in page._page_box.descendants():
@@ -206,8 +206,29 @@ def _pages_of(pages: list, groups: list) -> list[tuple[int, int]] | None:
         found = [n for element in group for n in where.get(id(element), ())]
         if not found:
             return None
-        out.append((min(found), max(found)))
+        first = min(found)
+        if first and _on_top(pages[first], {id(element) for element in group}):
+            first -= 1
+        out.append((first, max(found)))
     return out
+
+
+def _on_top(page: Page, group: set[int]) -> bool:
+    """Whether the page's layout may have tried the group on the page before: nothing but
+    headings (kept with what follows) comes before the group's first line, so the page before
+    ended where the group starts, having laid out its first lines (and their footnotes) only
+    to find they did not fit.  A group after other text on its page started after the page
+    before was done with."""
+    for child in page._page_box.children:
+        if isinstance(child, (FootnoteAreaBox, MarginBox)):
+            continue
+        for box in child.descendants():
+            if isinstance(box, LineBox):
+                if id(box.element) in group:
+                    return True
+                if _tag(box.element) not in HEADINGS:
+                    return False
+    return True
 
 
 def _changes(kept: Kept, fixes: dict) -> list | None:
