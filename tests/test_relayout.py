@@ -10,7 +10,7 @@ import pytest
 from weasyprint.formatting_structure.boxes import FootnoteAreaBox, MarginBox, TextBox
 
 from converters.core.options import BuildOptions
-from converters.pdf import parallel, parts, relayout, writer
+from converters.pdf import hyphenation, parallel, parts, relayout, writer
 from converters.render.book import render
 from converters.source.loader import load_book
 from tests.books.long import write_long_book
@@ -111,3 +111,76 @@ def test_rounds_replay_what_settle_found() -> None:
     assert fixes == {"turns": ["4.0"], "nohyph": [["4.2", "other"]], "spacing": {"4.9": "tight"}}
     assert relayout.merged(done, fixes) == later
     assert relayout.rounds_of({}) == [] and relayout.rounds_of({"rounds": [fixes]}) == [fixes]
+
+
+_STYLE = """@page { size: 110mm 150mm; margin: 12mm; }
+body { font-family: serif; font-size: 10pt; line-height: 1.3; }
+p { text-align: justify; hyphens: auto; widows: 2; orphans: 2; margin: 0; text-indent: 1em; }
+.nohyph { hyphens: manual; } .loose { word-spacing: 0.06em; }
+.tight { word-spacing: -0.04em; } .turn { break-before: page; }
+.note { float: footnote; font-size: 8pt; }"""
+_WORDS = ["the", "canal", "company", "surveyors", "considered", "navigation", "extraordinarily",
+          "unremarkable", "embankments", "notwithstanding", "a", "reservoir", "of",
+          "shareholders", "and", "their", "misgivings"]
+
+
+def _html(fixes: dict, own_spacing: str = "") -> str:
+    """A small document of numbered paragraphs, some with footnotes, ``fixes`` written into
+    the HTML as the writer does."""
+    from lxml import etree, html
+
+    body = []
+    for n in range(40):
+        words = [_WORDS[(n * 7 + k * 3) % len(_WORDS)] for k in range(25 + (n * 11) % 40)]
+        note = f'<span class="note">A note on paragraph {n}: {" ".join(words[:12])}.</span>' \
+            if n % 6 == 2 else ""
+        style = f' style="word-spacing: {own_spacing}"' if own_spacing and n == 9 else ""
+        body.append(f'<p data-n="0.{n}"{style}>{" ".join(words[:10])}{note} '
+                    f'{" ".join(words[10:])}.</p>')
+    root = html.fromstring(f"<section>{''.join(body)}</section>")
+    words: dict[str, list[str]] = {}
+    for key, word in fixes.get("nohyph", ()):
+        words.setdefault(key, []).append(word)
+    for p in root.iter("p"):
+        key = p.get("data-n")
+        classes = [c for c, on in (("turn", key in fixes.get("turns", ())),
+                                   (fixes.get("spacing", {}).get(key), True)) if on and c]
+        if classes:
+            p.set("class", " ".join(classes))
+        if key in words:
+            hyphenation.apply(p, words[key])
+    return (f'<!DOCTYPE html><html lang="en"><head><style>{_STYLE}</style></head><body>'
+            f'{etree.tostring(root, method="html", encoding="unicode")}</body></html>')
+
+
+def _laid(fixes: dict, own_spacing: str = "") -> relayout.Kept:
+    import weasyprint
+    return relayout.render(weasyprint.HTML(string=_html(fixes, own_spacing)))
+
+
+def test_each_fix_on_the_tree_lays_out_as_the_html_would() -> None:
+    first = _laid({})
+    lines = hyphenation._lines(first.document)  # (page, text, data-n) of every body line
+    i = next(i for i, (_, text, owner) in enumerate(lines) if text.endswith("\u2010") and owner)
+    head, tail = re.search(r"\w+$", lines[i][1][:-1]), re.match(r"\w+", lines[i + 1][1])
+    assert head and tail
+    hyphenated = [lines[i][2], head.group(0) + tail.group(0)]
+    rounds = [{"turns": ["0.21"], "nohyph": [], "spacing": {}},
+              {"turns": [], "nohyph": [hyphenated], "spacing": {"0.4": "loose"}},
+              {"turns": [], "nohyph": [], "spacing": {"0.30": "tight", "0.13": "loose"}}]
+    kept, done = first, {}
+    for fixes in rounds:
+        done = relayout.merged(done, fixes)
+        stepped = kept.step(fixes)
+        assert stepped is not None
+        kept = stepped
+        fresh = _laid(done)
+        assert _pages(kept.document) == _pages(fresh.document), fixes
+        assert kept.remade[-1] < len(fresh.document.pages)
+
+
+def test_a_fix_the_tree_cannot_take_is_laid_out_afresh() -> None:
+    kept = _laid({}, own_spacing="1pt")  # paragraph 0.9 has a word spacing of its own
+    assert kept.step({"turns": [], "nohyph": [], "spacing": {"0.9": "loose"}}) is None
+    assert kept.step({"turns": [], "nohyph": [], "spacing": {"0.8": "loose"}}) is not None
+    assert kept.step({"turns": ["0.99"], "nohyph": [], "spacing": {}}) is None  # no such one
