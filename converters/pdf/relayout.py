@@ -6,7 +6,8 @@ After a full layout the passes (inparts.settle) name fixes: a paragraph turned t
 instead each fix is made to the first layout's box tree, which WeasyPrint keeps for this very
 purpose (its own pagination re-makes the pages whose ``page_maker`` entry says
 ``content_changed``, and stops once a page starts as it did before), and the pages from the
-one before where the changed paragraph starts to the one where it ends are marked changed:
+one where the changed paragraph starts (the one before if it opens its page, see _on_top) to
+the one where it ends are marked changed:
 
 - a turn: ``break_before = 'page'`` on the paragraph's box, or the headings' just above it
   (writer._turn, which the class ``turn`` does in pdf.css);
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -285,7 +287,7 @@ def _tag(element: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _turn(box: object):  # type: ignore[no-untyped-def]
+def _turn(box: object) -> Callable[[], None]:
     def apply() -> None:
         _own(box, {}, break_before="page")
     return apply
@@ -301,7 +303,7 @@ def _own(box: object, made: dict[int, object], **values: object) -> None:
     box.style = made[id(old)]
 
 
-def _spacing(box: object, value: float):  # type: ignore[no-untyped-def]
+def _spacing(box: object, value: float) -> Callable[[], None]:
     def apply() -> None:
         made: dict[int, object] = {}
         _own(box, made, word_spacing=value)
@@ -319,7 +321,7 @@ def _inherit(box: object, value: float, made: dict[int, object]) -> None:
         _inherit(child, value, made)
 
 
-def _whole(box: object, words: list[str]):  # type: ignore[no-untyped-def]
+def _whole(box: object, words: list[str]) -> Callable[[], None]:
     pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(set(words))) + r")\b")
 
     def apply() -> None:
