@@ -15,7 +15,8 @@ tables, page references, the index) are written in as text once every part is la
 
 The layout passes that fix footnotes, page-turn hyphens
 and short pages (writer, hyphenation.py, spreads.py) read page turns inside an entry only;
-every part starts on a recto as in the whole book, so they run per part with the same result.
+every part starts on a recto as in the whole book, so they run per part with the same result;
+each pass after a part's first re-makes only the pages its fixes change (relayout.py).
 """
 
 from __future__ import annotations
@@ -44,8 +45,8 @@ from . import (
     parallel,
     parts,
     pdfx,
+    relayout,
     spreads,
-    worker,
 )
 from .parallel import Unsettled
 
@@ -103,7 +104,7 @@ def write(rendered: RenderedBook, raw: Path, workdir: Path, options: BuildOption
         html = weasyprint.HTML(string=writer.html_document(rendered, body=body),
                                base_url=SOURCE_URL, url_fetcher=fetcher)
         with known_missing(rendered.fallbacks.missing):  # already reported at their lines
-            return worker.render(html, font_config=mine["fonts"],
+            return relayout.render(html, font_config=mine["fonts"],
                                  cache=mine.setdefault("cache", {}),
                                  stylesheets=[*mine["sheets"], weasyprint.CSS(string=css)],
                                  pdf_variant=variant, pdf_tags=True)

@@ -43,7 +43,7 @@ from pathlib import Path
 from ..core.cache import Cache, digest
 from ..core.dates import build_datetime
 from ..core.errors import BuildError
-from . import anchors, join, parts, worker
+from . import anchors, join, parts, relayout, worker
 
 STAND_IN = re.compile(r'href="#([^"]+)"')
 # Lookups of the anchors' places that may change a part's numbers; the first is one.
@@ -89,8 +89,10 @@ def make_lay(render_html: Callable[[str, str], tuple],
              page_map: Callable[[list], list] | None = None) -> Callable[..., tuple]:
     """The worker's layout of one part: the layout passes, then its facts.
 
-    ``state`` is what the passes decided (turned paragraphs, words set whole, spacing; JSON);
-    ``settle(document, state)`` the next state, or None once the part stands still;
+    ``state`` is what the passes decided, in rounds (relayout.rounds_of: turned paragraphs,
+    words set whole, spacing; JSON); ``render_html`` lays HTML out keeping what a later pass
+    needs (relayout.render); ``settle(document, fixes so far)`` the fixes so far and the next
+    pass's, or None once the part stands still;
     ``report(document, keep)`` its overflowing text, to be warned about by the writer;
     ``folios`` the places of the anchors whose numbers the part prints (if ``numbered``);
     ``page_map(pages)`` what a print-ready target's page map needs of the kept pages."""
@@ -98,17 +100,33 @@ def make_lay(render_html: Callable[[str, str], tuple],
     def lay(numbers: range, state: dict, folios: dict[str, str], tail: str, last: bool,
             numbered: bool) -> tuple:
         css = "@page :first { counter-reset: page 1; }\n" + (anchors.CSS if numbered else "")
-        passes = 0
-        while True:
-            passes += 1
-            body = adapt(numbers, state, folios)
+
+        def fresh(done: dict) -> relayout.Kept:
+            body = adapt(numbers, done, folios)
             if numbered:
                 body = anchors.with_numbers(body, folios)
-            document, context = render_html(body + tail, css)
-            more = settle(document, state)
-            if more is None or passes >= parts.MAX_LAYOUTS:
-                break
-            state = more
+            return render_html(body + tail, css)
+
+        # A state is replayed exactly as the passes that found it ran (see relayout.py), so a
+        # part laid out again from cached facts comes out as it did cold.
+        rounds, done = relayout.rounds_of(state), {}
+        kept = fresh(done)
+        remade = [kept.remade[-1]]
+        while True:
+            if len(remade) <= len(rounds):
+                fixes = rounds[len(remade) - 1]
+            else:  # the passes still to run
+                if len(remade) >= parts.MAX_LAYOUTS:
+                    break
+                more = settle(kept.document, done)
+                if more is None:
+                    break
+                fixes = relayout.new_fixes(done, more)
+                rounds.append(fixes)
+            done = relayout.merged(done, fixes)
+            kept = kept.step(fixes) or fresh(done)
+            remade.append(kept.remade[-1])
+        document, context, passes = kept.document, kept.context, len(remade)
         pages = document.pages
         keep = len(pages) - 1  # the part-end entry's page
         if last and keep and pages[keep - 1]._page_box.page_type.blank:
@@ -119,8 +137,9 @@ def make_lay(render_html: Callable[[str, str], tuple],
                 found.setdefault(name, i)
         bookmarks = [[level, mark_state] for page in pages[:keep]
                      for level, _, _, mark_state in page.bookmarks]
-        facts = {"pages": len(pages), "keep": keep, "state": state, "anchors": found,
-                 "passes": passes, "bookmarks": bookmarks, "overflow": report(document, keep)}
+        facts = {"pages": len(pages), "keep": keep, "state": {"rounds": rounds},
+                 "anchors": found, "passes": passes, "remade": remade, "bookmarks": bookmarks,
+                 "overflow": report(document, keep)}
         if page_map is not None:
             facts["pagemap"] = page_map(pages[:keep])
         return document, context, facts

@@ -4,9 +4,9 @@ A part is laid out before its first folio is known (that needs the page counts o
 before it, laid out meanwhile by other workers), with its page counter starting at 1.  The
 worker reports the part's page count, then waits; when told the real first folio, it remakes
 only the margin boxes (folios and running heads: nothing in the text flow depends on the
-page counter) and writes the part's PDF.  WeasyPrint keeps no public handle on a layout's
-context once pages are made, so ``_Kept`` holds on to it; this follows WeasyPrint 70's
-``Document._render`` and ``layout_document`` (pinned in pyproject.toml).
+page counter) and writes the part's PDF with the layout context relayout.render kept
+(WeasyPrint keeps no public handle on it); this follows WeasyPrint 70's ``layout_document``
+(pinned in pyproject.toml).
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ import warnings
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
 
-import weasyprint
-from weasyprint import DEFAULT_OPTIONS
 from weasyprint.document import Document
 from weasyprint.formatting_structure.boxes import MarginBox
 from weasyprint.layout.background import layout_backgrounds
@@ -29,28 +27,6 @@ from ..core.process import die_with_parent
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-
-class _Kept(Document):
-    """A Document whose layout context outlives its layout (for renumber)."""
-
-    context = None
-
-    @classmethod
-    def _build_layout_context(cls, *args, **kwargs):  # type: ignore[no-untyped-def]
-        context = super()._build_layout_context(*args, **kwargs)
-        cls.context = context
-        return context
-
-
-def render(html: weasyprint.HTML, **options: object) -> tuple[Document, object]:
-    """``html.render(**options)``, and the layout context it used."""
-    full = {**DEFAULT_OPTIONS, **options}
-    font_config = full.pop("font_config", None)
-    document = _Kept._render(html, font_config, None, None, full)
-    # Handed over, not kept: the class would hold this layout alive through the next one.
-    context, _Kept.context = _Kept.context, None
-    return document, context
 
 
 def renumber(document: Document, context: object, delta: int) -> None:
