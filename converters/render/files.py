@@ -25,12 +25,15 @@ from pathlib import Path
 from ..core.cache import Cache
 from ..core.errors import ProblemCollector
 from . import batch, guard, markdown, math
+from . import survey as surveys
 from .markdown_ast import Parsed, survey
 from .pandoc import Message, replay, run
+from .survey import Survey
 
 Job = tuple[str, str, Path, str]  # entry id, part, path, text
 AST_KIND = "render-ast"
 HTML_KIND = "render-html"
+SURVEY_KIND = "render-survey"
 # Each pandoc run costs about 0.1 s of CPU beyond its files' (its runtime's start and its
 # heap's growth), so batches are as big as keeping every worker busy allows, up to half a
 # million characters (a run then peaks at about 200 MB; a failed batch is run again file by
@@ -46,48 +49,70 @@ def worth_caching(jobs: list[Job]) -> bool:
     return sum(len(job[3]) for job in jobs) >= CACHE_FROM_CHARS
 
 
-def parse_all(jobs: list[Job], pool: ThreadPoolExecutor, workers: int,
-              cache: Cache | None) -> list[Parsed]:
-    """Every file read by pandoc, in order; raises the first file's SourceError."""
-    keys = [[markdown.READER, job[3]] for job in jobs]
-    found = [None if cache is None else cache.get(AST_KIND, key) for key in keys]
-    runs = _Runs(pool, workers, sum(len(job[3]) for job in jobs),
+def read_all(jobs: list[Job], wanted: list[int], pool: ThreadPoolExecutor, workers: int,
+             cache: Cache | None) -> dict[int, tuple[Parsed, Survey]]:
+    """The ``wanted`` files read into pandoc's AST (from the cache, else by pandoc), each with
+    its survey, kept in the cache beside its AST.  pandoc's messages are in the survey, to be
+    said by the caller; raises the first file's SourceError."""
+    keys = {i: [markdown.READER, jobs[i][3]] for i in wanted}
+    found = {i: None if cache is None else cache.get(AST_KIND, keys[i]) for i in wanted}
+    runs = _Runs(pool, workers, sum(len(jobs[i][3]) for i in wanted),
                  lambda group: batch.read([jobs[i][3] for i in group], markdown.READER),
                  lambda i: _read_one(jobs[i]))
-    for i, job in enumerate(jobs):
+    for i in wanted:
         if found[i] is None:
-            runs.add(i, len(job[3]))
+            runs.add(i, len(jobs[i][3]))
     runs.close()
-    parsed = []
-    for i, job in enumerate(jobs):
-        entry_id, part, path, text = job
-        hit = _decoded(found[i]) if found[i] is not None else None
-        found[i] = None
+    out = {}
+    for i in wanted:
+        entry_id, part, path, text = jobs[i]
+        data = found.pop(i)
+        hit = _decoded(data) if data is not None else None
         try:  # stored only once its depth was checked, so not checked again
             ast = json.loads(hit[0]) if hit is not None else None
         except (ValueError, RecursionError):
             ast = None  # a damaged entry is a miss
         if ast is None:
-            hit = runs.result(i) if i in runs.group_of else _read_one(job)
+            hit = runs.result(i) if i in runs.group_of else _read_one(jobs[i])
             ast = guard.parse_json(path, lambda hit=hit: hit[0])
             _put(cache, AST_KIND, keys[i], hit)
         assert hit is not None
-        markdown.NAMER.reading.path = path
-        try:
-            replay(hit[1])
-        finally:
-            markdown.NAMER.reading.path = None
+        messages = hit[1]
         del hit  # one file's JSON at a time, not the book's
         p = Parsed(entry_id, part, path, text, ast)
-        p.targets, p.kinds = survey(ast["blocks"])
+        notable: list[dict] = []
+        p.targets, p.kinds = survey(ast["blocks"], notable)
         p.heading_ids = [n["c"][1][0] for n in p.targets if n["t"] == "Header"]
-        parsed.append(p)
-    return parsed
+        found_survey = surveys.of(p, notable, messages)
+        if cache is not None:
+            cache.put_json(SURVEY_KIND, keys[i], found_survey.to_json())
+        out[i] = (p, found_survey)
+    return out
+
+
+def surveyed(jobs: list[Job], cache: Cache | None) -> list[Survey | None]:
+    """Each file's survey from the cache, where it is."""
+    if cache is None:
+        return [None] * len(jobs)
+    return [surveys.from_json(cache.get_json(SURVEY_KIND, [markdown.READER, job[3]]))
+            for job in jobs]
+
+
+def replay_read(path: Path, messages: list[Message]) -> None:
+    """pandoc's messages on reading the file at ``path``, named after it."""
+    if messages:
+        markdown.NAMER.reading.path = path
+        try:
+            replay(messages)
+        finally:
+            markdown.NAMER.reading.path = None
 
 
 def html_all(parsed: list[Parsed], prepare: Callable[[Parsed], None], pool: ThreadPoolExecutor,
-             workers: int, cache: Cache | None, problems: ProblemCollector) -> list[str]:
-    """Every file's fragment, in order, each AST dropped once it is written out.
+             workers: int, cache: Cache | None,
+             problems: ProblemCollector) -> list[tuple[str, list[Message]]]:
+    """Every file's fragment and pandoc's messages writing it (for the caller to say), in
+    order, each AST dropped once it is written out.
 
     Batches leave as soon as they fill, so pandoc writes while the next files are prepared."""
     documents: dict[int, tuple[list, str, str]] = {}
@@ -119,8 +144,7 @@ def html_all(parsed: list[Parsed], prepare: Callable[[Parsed], None], pool: Thre
             _put(cache, HTML_KIND, keys[i], hit)
             del documents[i]
         found[i] = None
-        replay(hit[1])
-        fragments.append(math.finish(hit[0], p, problems))
+        fragments.append((math.finish(hit[0], p, problems), hit[1]))
     return fragments
 
 

@@ -38,12 +38,15 @@ _SHARED = {"Space": {"t": "Space"}, "SoftBreak": {"t": "SoftBreak"}}
 
 
 TARGETS = ("Header", "Figure", "Table", "Para")  # what cross-references may number
+# what a file's survey (render/survey.py) notes besides: links, images, citations, index marks
+NOTABLE = ("Link", "Image", "Cite", "Span", "Div")
 
 
-def survey(blocks: list) -> tuple[list[dict], set[str]]:
+def survey(blocks: list, notable: list[dict] | None = None) -> tuple[list[dict], set[str]]:
     """The headings, figures, tables and paragraphs of ``blocks`` in order and the kinds of
     element in them, in one pass that also makes the AST smaller in memory (one shared
-    element per space and per word, one string per kind)."""
+    element per space and per word, one string per kind).  ``notable``, if given, gets the
+    ``NOTABLE`` elements in order."""
     names: dict[str, str] = {}
     words: dict[str, dict] = {}
     kinds: set[str] = set()
@@ -75,6 +78,8 @@ def survey(blocks: list) -> tuple[list[dict], set[str]]:
             kinds.add(kind)
             if kind in TARGETS:
                 targets.append(node)
+            elif notable is not None and kind in NOTABLE:
+                notable.append(node)
             children = node.get("c")
             if type(children) is list or type(children) is dict:
                 push(children)
