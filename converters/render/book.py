@@ -20,8 +20,9 @@ from lxml import html as lhtml
 from ..core.cache import Cache
 from ..core.errors import ProblemCollector
 from ..source.model import ROLES, Book, Entry
-from . import citations, crossref, files, frontmatter, incremental, markdown, math, parts, scripts
+from . import citations, crossref, files, frontmatter, incremental, markdown, parts, scripts
 from . import index as book_index
+from .outline import Heading, outline
 
 # Ids the toolkit makes (an entry's h1, footnotes) join with three hyphens; a heading's id
 # joins its entry's with two, and pandoc's heading ids begin with a letter, so they never meet.
@@ -31,13 +32,6 @@ GENERATED = "---"
 def title_id(entry_id: str) -> str:
     """The id of an entry's own heading (its ``<h1>``)."""
     return f"{entry_id}{GENERATED}title"
-
-
-@dataclass(frozen=True)
-class Heading:
-    level: int  # 1 for the entry itself, 2.. for headings inside it
-    id: str
-    title: str
 
 
 @dataclass
@@ -98,12 +92,13 @@ def render(book: Book, *, parse: Callable[..., markdown.Parsed] | None = None,
                                                           problems)
     problems.raise_if_any()
     generated = {e.id: _generated(book, e, registry, index) for e in book.entries}
+    chars: set[str] = set()
     entries = [_section(book, entry, pieces.get((entry.id, "summary")),
-                        pieces.get((entry.id, "body")), generated[entry.id])
+                        pieces.get((entry.id, "body")), generated[entry.id], cache, chars)
                for entry in book.entries]
     _check_unique_ids(entries, problems)
     return RenderedBook(book, entries, images, registry, index,
-                        scripts.find_fallbacks(book, [e.html for e in entries]))
+                        scripts.find_fallbacks(book, [], chars))
 
 
 def _one_by_one(book: Book, texts: list, parse: Callable[..., markdown.Parsed] | None,
@@ -177,7 +172,9 @@ def _serialize(element: etree._Element) -> str:
 
 
 def _section(book: Book, entry: Entry, summary: str | None, body: str | None,
-             generated: str = "") -> RenderedEntry:
+             generated: str = "", cache: Cache | None = None,
+             chars: set[str] | None = None) -> RenderedEntry:
+    """The entry's ``<section>``; its characters are added to ``chars``."""
     role = entry.semantic_role
     classes = ["entry", entry.kind] + ([role] if role else [])
     if not frontmatter.heading_printed(entry):
@@ -206,19 +203,8 @@ def _section(book: Book, entry: Entry, summary: str | None, body: str | None,
         inner.append(generated)
     open_tag = "<section " + " ".join(f'{k}="{html.escape(v)}"' for k, v in attrs.items()) + ">"
     markup = open_tag + "".join(inner) + "</section>"
-    return RenderedEntry(entry, markup, *_outline(markup))
-
-
-def _outline(markup: str) -> tuple[list[Heading], list[str]]:
-    """The section's headings below its title, and all its ids, from one parse."""
-    headings, ids = [], []
-    for element in lhtml.fragment_fromstring(markup).iter():
-        ident = element.get("id") if isinstance(element.tag, str) else None
-        if not ident:
-            continue
-        ids.append(ident)
-        if element.tag in ("h2", "h3", "h4", "h5", "h6"):
-            text = " ".join(math.words(element).split())
-            headings.append(Heading(int(element.tag[1]), ident, text))
-    return headings, ids
+    headings, ids, shown = outline(markup, cache)
+    if chars is not None:
+        chars.update(shown)
+    return RenderedEntry(entry, markup, headings, ids)
 
