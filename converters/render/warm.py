@@ -47,7 +47,9 @@ def key(p: Parsed, survey: Survey, resolver: markdown.Resolver, registry: Regist
     # The name an image gets holds its media type (names.py), so the name is enough.
     shown = [[url, markdown._image(url, source_dir, images, lambda _: Location(p.path), scratch)]
              for url in survey.images]
-    return [VERSION, markdown.HTML_ARGS, p.entry_id, p.part, str(p.path), str(source_dir),
+    # Not the file's path: the fragment holds none (its problems are never kept), so a book
+    # moved to another folder stays warm.
+    return [VERSION, markdown.HTML_ARGS, p.entry_id, p.part,
             hashlib.sha256(p.text.encode("utf-8", "surrogatepass")).hexdigest(), repeated,
             links, given, xrefs, registry.label("page"), anchors, shown]
 
