@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..core.cache import Cache
 from ..core.errors import ProblemCollector
+from ..source.limits import ast_depth
 from . import batch, guard, markdown, math
 from . import survey as surveys
 from .markdown_ast import Parsed, survey
@@ -72,16 +73,21 @@ def read_all(jobs: list[Job], wanted: list[int], pool: ThreadPoolExecutor, worke
             ast = json.loads(hit[0]) if hit is not None else None
         except (ValueError, RecursionError):
             ast = None  # a damaged entry is a miss
-        if ast is None:
+        fresh = ast is None
+        if fresh:
             hit = runs.result(i) if i in runs.group_of else _read_one(jobs[i])
-            ast = guard.parse_json(path, lambda hit=hit: hit[0])
-            _put(cache, AST_KIND, keys[i], hit)
-        assert hit is not None
-        messages = hit[1]
-        del hit  # one file's JSON at a time, not the book's
+            ast = guard.decode(path, lambda hit=hit: hit[0])
+        assert hit is not None and ast is not None
         p = Parsed(entry_id, part, path, text, ast)
         notable: list[dict] = []
-        p.targets, p.kinds = survey(ast["blocks"], notable)
+        p.targets, p.kinds, depth = survey(ast["blocks"], notable)
+        if fresh:  # the depth checked in the same pass (a file stored was checked already)
+            head = {"pandoc-api-version": ast["pandoc-api-version"], "meta": ast["meta"]}
+            if max(1 + depth, ast_depth(head)) > guard.MAX_AST_DEPTH:
+                raise guard.too_deep(path)
+            _put(cache, AST_KIND, keys[i], hit)
+        messages = hit[1]
+        del hit  # one file's JSON at a time, not the book's
         p.heading_ids = [n["c"][1][0] for n in p.targets if n["t"] == "Header"]
         found_survey = surveys.of(p, notable, messages)
         if cache is not None:

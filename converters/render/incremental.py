@@ -76,7 +76,8 @@ def render_files(book: Book, jobs: list[files.Job], pool: ThreadPoolExecutor, wo
     keys: dict[int, list] = {}
     done: dict[int, tuple[str, list]] = {}
     for i in range(count):
-        if i in walked:
+        if i in walked or cache is None:
+            walked.add(i)
             continue
         images[i] = {}
         keys[i] = warm.key(parsed[i], surveys[i], resolver, registry, given[i], anchors[i],

@@ -27,7 +27,8 @@ class Heading:
 
 def outline(markup: str, cache: Cache | None) -> tuple[list[Heading], list[str], str]:
     """The section's headings below its title, all its ids, and its characters (sorted)."""
-    key = hashlib.sha256(markup.encode("utf-8", "surrogatepass")).hexdigest()
+    key = "" if cache is None else \
+        hashlib.sha256(markup.encode("utf-8", "surrogatepass")).hexdigest()
     kept = None if cache is None else cache.get_json(KIND, key)
     if isinstance(kept, dict):
         try:
