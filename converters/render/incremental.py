@@ -54,6 +54,8 @@ def render_files(book: Book, jobs: list[files.Job], pool: ThreadPoolExecutor, wo
     citing = _citing(book, jobs, surveys)
     _load(jobs, citing - read.keys(), parsed, pool, workers, cache)
     together = [parsed[i] for i in sorted(citing)]
+    for p in together:
+        p.marks = None  # citeproc rewrites what they cite: their marks are looked for after
     citations.resolve(book, together, problems)  # may add the bibliography entry's body
     parsed += together[len(citing):]
     walked = set(citing) | set(range(count, len(parsed)))
@@ -150,6 +152,8 @@ def _load(jobs: list[files.Job], wanted: set[int], parsed: list[Parsed],
 def _targets(p: Parsed) -> tuple[list[dict], list[dict]]:
     """The elements of ``p`` numbering dresses, and its index marks."""
     nodes = crossref._nodes(walk(p.ast["blocks"]) if p.targets is None else p.targets)
+    if p.marks is not None:
+        return nodes, p.marks
     marks = [] if p.kinds is not None and "Span" not in p.kinds else \
         book_index.spans_of(p.ast["blocks"])
     return nodes, marks

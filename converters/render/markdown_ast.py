@@ -127,3 +127,5 @@ class Parsed:
     kinds: set[str] | None = None
     # survey()'s headings, figures, tables and paragraphs (None: walk the AST for them)
     targets: list[dict] | None = None
+    # its index marks in order, as read (None: walk the AST for them)
+    marks: list[dict] | None = None

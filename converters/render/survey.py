@@ -36,8 +36,8 @@ class Survey:
 
 
 def of(p: Parsed, notable: list[dict], messages: list[Message]) -> Survey:
-    """``p`` just read (``p.targets`` and ``notable`` from markdown_ast.survey)."""
-    assert p.targets is not None
+    """``p`` just read (``p.targets``, ``p.marks`` and ``notable`` from markdown_ast.survey)."""
+    assert p.targets is not None and p.marks is not None
     links, images, xrefs = [], [], []
     cites = 0
     for node in notable:
@@ -53,10 +53,9 @@ def of(p: Parsed, notable: list[dict], messages: list[Message]) -> Survey:
             if is_citation(node):
                 in_text = all(c["citationMode"]["t"] == "AuthorInText" for c in node["c"][0])
                 cites = max(cites, 1 if in_text else 2)
-    spans = [n for n in notable if n["t"] == "Span" and "index" in n["c"][0][1]]
     refs = any(n["t"] == "Div" and n["c"][0][0] == "refs" for n in notable)
     return Survey(list(p.heading_ids), sorted(p.kinds or ()),
-                  crossref.compact(crossref._nodes(p.targets)), book_index.compact(spans),
+                  crossref.compact(crossref._nodes(p.targets)), book_index.compact(p.marks),
                   links, images, xrefs, cites, refs, [tuple(m) for m in messages])
 
 
