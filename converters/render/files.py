@@ -51,10 +51,11 @@ def worth_caching(jobs: list[Job]) -> bool:
 
 
 def read_all(jobs: list[Job], wanted: list[int], pool: ThreadPoolExecutor, workers: int,
-             cache: Cache | None) -> dict[int, tuple[Parsed, Survey]]:
+             cache: Cache | None, surveyed: Callable[[int, Survey], None] | None = None
+             ) -> dict[int, tuple[Parsed, Survey]]:
     """The ``wanted`` files read into pandoc's AST (from the cache, else by pandoc), each with
-    its survey, kept in the cache beside its AST.  pandoc's messages are in the survey, to be
-    said by the caller; raises the first file's SourceError."""
+    its survey, kept in the cache beside its AST; ``surveyed`` is told of each in order (to
+    say pandoc's messages, which are in the survey).  Raises the first file's SourceError."""
     keys = {i: [markdown.READER, jobs[i][3]] for i in wanted}
     found = {i: None if cache is None else cache.get(AST_KIND, keys[i]) for i in wanted}
     runs = _Runs(pool, workers, sum(len(jobs[i][3]) for i in wanted),
@@ -93,6 +94,8 @@ def read_all(jobs: list[Job], wanted: list[int], pool: ThreadPoolExecutor, worke
         found_survey = surveys.of(p, notable, messages)
         if cache is not None:
             cache.put_json(SURVEY_KIND, keys[i], found_survey.to_json())
+        if surveyed is not None:
+            surveyed(i, found_survey)
         out[i] = (p, found_survey)
     return out
 

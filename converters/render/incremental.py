@@ -44,11 +44,21 @@ def render_files(book: Book, jobs: list[files.Job], pool: ThreadPoolExecutor, wo
     """Each file's fragment; ``finish`` gives a fragment written by pandoc its final form."""
     count = len(jobs)
     found = files.surveyed(jobs, cache)
+    said = 0  # pandoc's messages on reading, said for the files before this one
+
+    def say(upto: int, survey: Survey | None = None) -> None:
+        nonlocal said
+        for i in range(said, upto):
+            if found[i] is not None:
+                files.replay_read(jobs[i][2], found[i].messages)  # type: ignore[union-attr]
+        if survey is not None:
+            files.replay_read(jobs[upto][2], survey.messages)
+        said = upto + 1
+
     read = files.read_all(jobs, [i for i in range(count) if found[i] is None], pool, workers,
-                          cache)
+                          cache, say)
+    say(count)
     surveys: list[Survey] = [found[i] or read[i][1] for i in range(count)]
-    for job, survey in zip(jobs, surveys, strict=True):
-        files.replay_read(job[2], survey.messages)
     parsed = [read[i][0] if i in read else _unread(jobs[i], surveys[i]) for i in range(count)]
 
     citing = _citing(book, jobs, surveys)
@@ -127,8 +137,7 @@ def render_files(book: Book, jobs: list[files.Job], pool: ThreadPoolExecutor, wo
 def _unread(job: files.Job, survey: Survey) -> Parsed:
     """A file known by its survey alone (no AST): enough for the book-wide steps."""
     entry_id, part, path, text = job
-    p = Parsed(entry_id, part, path, text, {}, list(survey.heading_ids), set(survey.kinds))
-    return p
+    return Parsed(entry_id, part, path, text, {}, list(survey.heading_ids), set(survey.kinds))
 
 
 def _citing(book: Book, jobs: list[files.Job], surveys: list[Survey]) -> set[int]:
