@@ -77,7 +77,7 @@ def read_all(jobs: list[Job], wanted: list[int], pool: ThreadPoolExecutor, worke
         fresh = ast is None
         if fresh:
             hit = runs.result(i) if i in runs.group_of else _read_one(jobs[i])
-            ast = guard.decode(path, lambda hit=hit: hit[0])
+            ast = guard.decode(path, hit[0])
         assert hit is not None and ast is not None
         p = Parsed(entry_id, part, path, text, ast)
         notable: list[dict] = []

@@ -30,9 +30,8 @@ def checked(path: Path, call: Callable[[], str]) -> str:
         raise _refuse(path, f"pandoc could not read this file: {exc}", "pandoc") from None
 
 
-def decode(path: Path, call: Callable[[], str]) -> dict:
-    """pandoc's AST of a Markdown file, its depth left to the caller to check (``too_deep``)."""
-    text = checked(path, call)
+def decode(path: Path, text: str) -> dict:
+    """pandoc's JSON AST of a Markdown file, its depth left to the caller (``too_deep``)."""
     try:
         return json.loads(text)
     except RecursionError:

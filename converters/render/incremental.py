@@ -25,7 +25,7 @@ from ..source.model import Book
 from . import citations, crossref, files, markdown, warm
 from . import index as book_index
 from .markdown_ast import ImageRef, Parsed, walk
-from .pandoc import replay
+from .pandoc import Message, replay
 from .survey import Survey
 
 
@@ -86,7 +86,7 @@ def render_files(book: Book, jobs: list[files.Job], pool: ThreadPoolExecutor, wo
 
     images: dict[int, dict[Path, ImageRef]] = {}
     keys: dict[int, list] = {}
-    done: dict[int, tuple[str, list]] = {}
+    done: dict[int, tuple[str, list[Message]]] = {}
     for i in range(count):
         if i in walked or cache is None:
             walked.add(i)
@@ -114,20 +114,20 @@ def render_files(book: Book, jobs: list[files.Job], pool: ThreadPoolExecutor, wo
         lambda p: markdown.prepare(p, resolver, book.source_dir, problems, by_file[id(p)]),
         pool, workers, cache, problems))
     pieces = {}
-    made = []
+    made: list[tuple[int, str, list[Message]]] = []
     for i, p in enumerate(parsed):
         if i in done:
-            piece, said = done.pop(i)
+            piece, messages = done.pop(i)
         else:
-            fragment, said = next(written)
+            fragment, messages = next(written)
             piece = finish(p, fragment)
             if i in keys:
-                made.append((i, piece, said))
-        replay(said)
+                made.append((i, piece, messages))
+        replay(messages)
         pieces[(p.entry_id, p.part)] = piece
     if not problems.problems:  # a file with a problem is walked again, to report it again
-        for i, piece, said in made:
-            warm.put(cache, keys[i], piece, said)
+        for i, piece, messages in made:
+            warm.put(cache, keys[i], piece, messages)
     shown: dict[Path, ImageRef] = {}
     for i in range(len(parsed)):
         shown.update(images.get(i, {}))

@@ -56,7 +56,7 @@ def of(p: Parsed, notable: list[dict], messages: list[Message]) -> Survey:
     refs = any(n["t"] == "Div" and n["c"][0][0] == "refs" for n in notable)
     return Survey(list(p.heading_ids), sorted(p.kinds or ()),
                   crossref.compact(crossref._nodes(p.targets)), book_index.compact(p.marks),
-                  links, images, xrefs, cites, refs, [tuple(m) for m in messages])
+                  links, images, xrefs, cites, refs, list(messages))
 
 
 def from_json(value: object) -> Survey | None:
