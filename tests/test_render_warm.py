@@ -14,7 +14,7 @@ from converters.build.workers import collect_warnings
 from converters.core.cache import Cache
 from converters.render import files, markdown, warm
 from converters.render.book import render
-from tests.test_render_batch import ONE, THREE, TWICE, _dump, _edit, _source
+from tests.test_render_batch import ONE, THREE, TWICE, _Counter, _dump, _edit, _source
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -142,6 +142,12 @@ def test_citations_are_resolved_together_and_the_rest_stays_warm(tmp_path, monke
     # citeproc sees every citing file together; the file that cites nothing stays warm.
     assert sorted(walks.walked) == ["book.yaml", "code.md", "log.md", "tides.md"]  # the list
     assert walks.decoded == ["tides.md", "log.md", "code.md"]
+    # An edit elsewhere: the citing files are walked again, but what citeproc gives them is
+    # unchanged, so their HTML comes from the cache (kept under their final AST).
+    counter = _Counter(monkeypatch)
+    _edit(src / "notes.md", "cites nothing", "cites nothing at all")
+    _warm_equals_cold(src, cached, walks)
+    assert (counter.read[:1], counter.written[:1]) == ([1], [1])  # the warm render's: notes.md
 
 
 def test_warnings_are_said_again_from_the_warm_entries(tmp_path, monkeypatch, cached):

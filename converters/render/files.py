@@ -1,16 +1,18 @@
 """Every Markdown file's two pandoc steps for a whole book: batched, parallel and cached.
 
-:func:`parse_all` reads the files into pandoc's AST, :func:`html_all` writes the checked and
+:func:`read_all` reads the files into pandoc's AST, :func:`html_all` writes the checked and
 rewritten ASTs as HTML fragments.  Files go to pandoc many at a time (batch.py), ``workers``
 runs at once, while this thread decodes and rewrites the files already back; a batch that
 fails or says anything is run again file by file (the way each file always was), so every
 error and warning still names its own file.
 
 With a build cache (core/cache.py, salted with the toolchain, pandoc's version included), a
-file's AST is kept under the reader and its text, and its fragment under the writer options
-and its *final* AST: the one citations, cross-references and the index have rewritten, so the
-key holds everything other files put into it.  pandoc's messages are kept with each and said
-again on a hit.
+file's AST and its survey (survey.py) are kept under the reader and its text.  A fragment is
+kept either finished, under the facts its file reads from other files (warm.py, for
+incremental.py), or, for a file that is always walked (one that cites), under the writer
+options and its *final* AST: the one citations, cross-references and the index have
+rewritten, so the key holds everything other files put into it.  pandoc's messages are kept
+with each and said again on a hit.
 """
 
 from __future__ import annotations
@@ -119,10 +121,11 @@ def replay_read(path: Path, messages: list[Message]) -> None:
 
 
 def html_all(parsed: list[Parsed], prepare: Callable[[Parsed], None], pool: ThreadPoolExecutor,
-             workers: int, cache: Cache | None,
-             problems: ProblemCollector) -> list[tuple[str, list[Message]]]:
+             workers: int, cache: Cache | None, problems: ProblemCollector,
+             kept: list[bool] | None = None) -> list[tuple[str, list[Message]]]:
     """Every file's fragment and pandoc's messages writing it (for the caller to say), in
-    order, each AST dropped once it is written out.
+    order, each AST dropped once it is written out; ``kept``: which files' fragments go
+    through ``cache`` (all by default).
 
     Batches leave as soon as they fill, so pandoc writes while the next files are prepared."""
     documents: dict[int, tuple[list, str, str]] = {}
@@ -138,9 +141,12 @@ def html_all(parsed: list[Parsed], prepare: Callable[[Parsed], None], pool: Thre
         api, meta, blocks = (p.ast["pandoc-api-version"], json.dumps(p.ast["meta"]),
                              json.dumps(p.ast["blocks"], check_circular=False))
         p.ast = {}  # the fragment needs only the JSON now
-        key = [markdown.HTML_ARGS, api, hashlib.sha256(f"{meta}\n{blocks}".encode()).hexdigest()]
+        key = None
+        if cache is not None and (kept is None or kept[i]):
+            key = [markdown.HTML_ARGS, api,
+                   hashlib.sha256(f"{meta}\n{blocks}".encode()).hexdigest()]
         keys.append(key)
-        data = None if cache is None else cache.get(HTML_KIND, key)
+        data = None if key is None or cache is None else cache.get(HTML_KIND, key)
         found.append(None if data is None else _decoded(data))
         if found[i] is None:
             documents[i] = (api, meta, blocks)
@@ -151,7 +157,8 @@ def html_all(parsed: list[Parsed], prepare: Callable[[Parsed], None], pool: Thre
         hit = found[i]
         if hit is None:
             hit = runs.result(i)
-            _put(cache, HTML_KIND, keys[i], hit)
+            if keys[i] is not None:
+                _put(cache, HTML_KIND, keys[i], hit)
             del documents[i]
         found[i] = None
         fragments.append((math.finish(hit[0], p, problems), hit[1]))

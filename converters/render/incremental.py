@@ -112,7 +112,11 @@ def render_files(book: Book, jobs: list[files.Job], pool: ThreadPoolExecutor, wo
     written = iter(files.html_all(
         [parsed[i] for i in order],
         lambda p: markdown.prepare(p, resolver, book.source_dir, problems, by_file[id(p)]),
-        pool, workers, cache, problems))
+        pool, workers, cache, problems,
+        # A file's finished fragment is kept under its facts (warm.py); one always walked
+        # (citing) keeps its fragment under its final AST, so citeproc's same text is not
+        # written again.
+        [i not in keys for i in order]))
     pieces = {}
     made: list[tuple[int, str, list[Message]]] = []
     for i, p in enumerate(parsed):
