@@ -188,3 +188,17 @@ def test_a_moved_heading_rerenders_the_file_that_links_to_it(tmp_path, monkeypat
     rendered, _ = _warm_equals_cold(src, cached, walks)
     assert sorted(walks.walked) == ["one.md", "three.md", "two.md"]
     assert 'href="#chapter-2--alpha"' in rendered.entries[2].html
+
+
+def test_an_image_changed_in_kind_rerenders_the_file_that_shows_it(tmp_path, monkeypatch,
+                                                                 cached):
+    """A PNG replaced by a JPEG under the same name gets another name in the editions (its
+    suffix follows its bytes): the file showing it must be written again."""
+    src = _copy("apparatus", tmp_path)
+    render(load_book(src), cache=cached)
+    walks = _Walks(monkeypatch)
+    shutil.copyfile(ROOT / "tests" / "books" / "rich" / "images" / "timber.jpg",
+                    src / "images" / "lens.png")
+    rendered, _ = _warm_equals_cold(src, cached, walks)
+    assert walks.walked == ["lamps.md"]
+    assert ".jpg" in next(e.html for e in rendered.entries if e.id == "lamps")
