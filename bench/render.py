@@ -3,11 +3,11 @@
     PYTHONPATH=. .venv/bin/python bench/render.py BOOK [BOOK ...] [--runs 3] [--jobs N]
 
 For each book, the median of ``--runs`` runs of: ``render(book)`` with an empty cache (cold),
-``render(book)`` with a warm cache after one word of one file changed, and one pandoc process
-writing HTML for all the book's Markdown files (``pandoc --sandbox -f markdown -t html5
---mathml``).  Wall seconds and CPU seconds (this process and its children, pandoc included)
-and the peak RSS of this process so far.  The book is copied to a temporary folder first; the
-source is never changed.
+``render(book)`` again with nothing changed, ``render(book)`` after one word of one file
+changed, and one pandoc process writing HTML for all the book's Markdown files
+(``pandoc --sandbox -f markdown -t html5 --mathml``).  Wall seconds and CPU seconds (this
+process and its children, pandoc included) and the peak RSS of this process so far.  The book
+is copied to a temporary folder first; the source is never changed.
 """
 
 from __future__ import annotations
@@ -59,13 +59,14 @@ def bench(source: Path, runs: int, jobs: int | None) -> None:
         shutil.copytree(source, folder)
         book = load_book(folder)
         markdown = [p for e in book.entries for p in (e.summary_path, e.body_path) if p]
-        cold, warm, alone = [], [], []
+        cold, noop, warm, alone = [], [], [], []
         cache_dir = Path(tmp) / "cache"
         for run in range(runs):
             shutil.rmtree(cache_dir, ignore_errors=True)
             cache = Cache(cache_dir, salt="bench")
             with collect_warnings():
                 cold.append(_timed(render, book, cache=cache, jobs=jobs))
+                noop.append(_timed(render, load_book(folder), cache=cache, jobs=jobs))
                 edited = markdown[len(markdown) // 2]
                 _edit(edited, run)
                 changed = load_book(folder)
@@ -78,7 +79,8 @@ def bench(source: Path, runs: int, jobs: int | None) -> None:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         words = sum(len(p.read_text(encoding="utf-8").split()) for p in markdown)
         print(f"{source}: {len(markdown)} Markdown files, {words:,} words; median of {runs}")
-        for name, results in (("render, cold", cold), ("render, warm after an edit", warm),
+        for name, results in (("render, cold", cold), ("render, warm, nothing changed", noop),
+                              ("render, warm after an edit", warm),
                               ("pandoc alone (md -> html5)", alone)):
             wall = statistics.median(r[0] for r in results)
             cpu = statistics.median(r[1] for r in results)

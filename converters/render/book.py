@@ -20,8 +20,9 @@ from lxml import html as lhtml
 from ..core.cache import Cache
 from ..core.errors import ProblemCollector
 from ..source.model import ROLES, Book, Entry
-from . import citations, crossref, files, frontmatter, markdown, math, parts, scripts
+from . import citations, crossref, files, frontmatter, incremental, markdown, parts, scripts
 from . import index as book_index
+from .outline import Heading, outline
 
 # Ids the toolkit makes (an entry's h1, footnotes) join with three hyphens; a heading's id
 # joins its entry's with two, and pandoc's heading ids begin with a letter, so they never meet.
@@ -31,13 +32,6 @@ GENERATED = "---"
 def title_id(entry_id: str) -> str:
     """The id of an entry's own heading (its ``<h1>``)."""
     return f"{entry_id}{GENERATED}title"
-
-
-@dataclass(frozen=True)
-class Heading:
-    level: int  # 1 for the entry itself, 2.. for headings inside it
-    id: str
-    title: str
 
 
 @dataclass
@@ -88,33 +82,45 @@ def render(book: Book, *, parse: Callable[..., markdown.Parsed] | None = None,
     workers = jobs or os.cpu_count() or 2
     # pandoc is a separate process, so threads overlap its runs with this one's work.
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        if parse is None:
-            parsed = files.parse_all(texts, pool, workers, cache)
+        if parse is None and to_html is None:
+            done = incremental.render_files(book, texts, pool, workers, cache, problems,
+                                            _finish)
+            pieces, images, registry, index = (done.pieces, done.images, done.crossrefs,
+                                               done.index)
         else:
-            parsed = list(pool.map(lambda job: parse(*job), texts))
-        citations.resolve(book, parsed, problems)  # may add the bibliography entry's body
-        resolver = markdown.Resolver([e.id for e in book.entries], parsed)
-        resolver.crossrefs = crossref.collect(book, parsed, problems)
-        index = book_index.collect(book, parsed, problems)
-        images: dict[Path, markdown.ImageRef] = {}
-        if to_html is None:
-            fragments = files.html_all(
-                parsed, lambda p: markdown.prepare(p, resolver, book.source_dir, problems,
-                                                   images), pool, workers, cache, problems)
-        else:
-            fragments = list(pool.map(
-                lambda p: to_html(p, resolver, book.source_dir, problems, images), parsed))
+            pieces, images, registry, index = _one_by_one(book, texts, parse, to_html, pool,
+                                                          problems)
     problems.raise_if_any()
-    pieces = {(p.entry_id, p.part): scripts.set_directions(
-                  _unique_ids(frag, f"{p.entry_id}{GENERATED}{p.part}-"))
-             for p, frag in zip(parsed, fragments, strict=True)}
-    generated = {e.id: _generated(book, e, resolver.crossrefs, index) for e in book.entries}
+    generated = {e.id: _generated(book, e, registry, index) for e in book.entries}
+    chars: set[str] = set()
     entries = [_section(book, entry, pieces.get((entry.id, "summary")),
-                        pieces.get((entry.id, "body")), generated[entry.id])
+                        pieces.get((entry.id, "body")), generated[entry.id], cache, chars)
                for entry in book.entries]
     _check_unique_ids(entries, problems)
-    return RenderedBook(book, entries, images, resolver.crossrefs, index,
-                        scripts.find_fallbacks(book, [e.html for e in entries]))
+    return RenderedBook(book, entries, images, registry, index,
+                        scripts.find_fallbacks(book, [], chars))
+
+
+def _one_by_one(book: Book, texts: list, parse: Callable[..., markdown.Parsed] | None,
+                to_html: Callable[..., str] | None, pool: ThreadPoolExecutor,
+                problems: ProblemCollector) -> tuple:
+    """The preview server's way: its own ``parse`` and ``to_html``, one file each."""
+    parse, to_html = parse or markdown.parse, to_html or markdown.to_html
+    parsed = list(pool.map(lambda job: parse(*job), texts))
+    citations.resolve(book, parsed, problems)  # may add the bibliography entry's body
+    resolver = markdown.Resolver([e.id for e in book.entries], parsed)
+    resolver.crossrefs = crossref.collect(book, parsed, problems)
+    index = book_index.collect(book, parsed, problems)
+    images: dict[Path, markdown.ImageRef] = {}
+    fragments = list(pool.map(
+        lambda p: to_html(p, resolver, book.source_dir, problems, images), parsed))
+    pieces = {(p.entry_id, p.part): _finish(p, frag)
+              for p, frag in zip(parsed, fragments, strict=True)}
+    return pieces, images, resolver.crossrefs, index
+
+
+def _finish(p: markdown.Parsed, fragment: str) -> str:
+    return scripts.set_directions(_unique_ids(fragment, f"{p.entry_id}{GENERATED}{p.part}-"))
 
 
 def _generated(book: Book, entry: Entry, registry: crossref.Registry,
@@ -166,7 +172,9 @@ def _serialize(element: etree._Element) -> str:
 
 
 def _section(book: Book, entry: Entry, summary: str | None, body: str | None,
-             generated: str = "") -> RenderedEntry:
+             generated: str = "", cache: Cache | None = None,
+             chars: set[str] | None = None) -> RenderedEntry:
+    """The entry's ``<section>``; its characters are added to ``chars``."""
     role = entry.semantic_role
     classes = ["entry", entry.kind] + ([role] if role else [])
     if not frontmatter.heading_printed(entry):
@@ -195,19 +203,8 @@ def _section(book: Book, entry: Entry, summary: str | None, body: str | None,
         inner.append(generated)
     open_tag = "<section " + " ".join(f'{k}="{html.escape(v)}"' for k, v in attrs.items()) + ">"
     markup = open_tag + "".join(inner) + "</section>"
-    return RenderedEntry(entry, markup, *_outline(markup))
-
-
-def _outline(markup: str) -> tuple[list[Heading], list[str]]:
-    """The section's headings below its title, and all its ids, from one parse."""
-    headings, ids = [], []
-    for element in lhtml.fragment_fromstring(markup).iter():
-        ident = element.get("id") if isinstance(element.tag, str) else None
-        if not ident:
-            continue
-        ids.append(ident)
-        if element.tag in ("h2", "h3", "h4", "h5", "h6"):
-            text = " ".join(math.words(element).split())
-            headings.append(Heading(int(element.tag[1]), ident, text))
-    return headings, ids
+    headings, ids, shown = outline(markup, cache)
+    if chars is not None:
+        chars.update(shown)
+    return RenderedEntry(entry, markup, headings, ids)
 

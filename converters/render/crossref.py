@@ -12,7 +12,7 @@ file's references and gives the targets back the ids the Markdown walk drops.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..core.errors import Location, ProblemCollector
@@ -146,43 +146,95 @@ def _caption_label(blocks: list, text: str) -> None:
 
 def collect(book: Book, parsed: list[Parsed], problems: ProblemCollector) -> Registry:
     """Number every target of the book in reading order."""
+    nodes = [_nodes(walk(p.ast["blocks"]) if p.targets is None else p.targets) for p in parsed]
+    registry, assigned = number(book, [(p, compact(n)) for p, n in zip(parsed, nodes,
+                                                                       strict=True)], problems)
+    for found, given in zip(nodes, assigned, strict=True):
+        dress(found, given)
+    return registry
+
+
+def _nodes(candidates: Iterable[dict]) -> list[dict]:
+    """The elements numbering looks at: every heading, and figures, tables and equations with
+    one of our ids (chosen before any of them is dressed)."""
+    out = []
+    for node in candidates:
+        kind, local = _target_of(node)
+        if kind == "section" or (kind is not None and local is not None):
+            out.append(node)
+    return out
+
+
+def compact(nodes: list[dict]) -> list[list]:
+    """What numbering reads of a file's targets (``_nodes``), small enough to keep in the
+    build cache beside the file's text: [kind, id, caption words, (level, has words)]."""
+    out: list[list] = []
+    for node in nodes:
+        kind, local = _target_of(node)
+        if kind == "section":
+            out.append([kind, local, words(node["c"][2]), node["c"][0],
+                        bool(_plain_text(node["c"][2]).strip())])
+        else:
+            out.append([kind, local, _caption_words(node, kind or "")])
+    return out
+
+
+def number(book: Book, files: list[tuple[Parsed, list[list]]],
+           problems: ProblemCollector) -> tuple[Registry, list[list[list]]]:
+    """Number the targets of every file (given by ``compact``) in reading order.
+
+    Also what each file's targets are given, in its order, for :func:`dress`: a section's
+    ``[number, shown]``, a figure's, table's or equation's ``[anchor, label]``."""
     registry = Registry(book)
     order = {e.id: i for i, e in enumerate(book.entries)}
-    files = sorted(parsed, key=lambda p: (order[p.entry_id], p.part != "summary"))
+    ranked = sorted(range(len(files)), key=lambda i: (order[files[i][0].entry_id],
+                                                      files[i][0].part != "summary"))
     entries = {e.id: e for e in book.entries}
     counts: dict[tuple[str | None, str], int] = {}
     sections: dict[str, list[tuple[int, int]]] = {}  # entry -> open (level, count) pairs
-    for p in files:
+    assigned: list[list[list]] = [[] for _ in files]
+    for at in ranked:
+        p, targets = files[at]
         entry = entries[p.entry_id]
         prefix = _prefix(book, entry)
-        for node in walk(p.ast["blocks"]) if p.targets is None else p.targets:
-            kind, local = _target_of(node)
+        for item in targets:
+            kind, local, caption = item[0], item[1], item[2]
             if kind == "section":
-                number = _section_number(prefix, node, sections.setdefault(entry.id, []),
-                                         book.numbering.sections)
+                shown = bool(book.numbering.sections and prefix and item[4])
+                number = _section_number(prefix, item[3], sections.setdefault(entry.id, []))
+                assigned[at].append([number, shown])
                 if local is None:
                     continue
                 anchor = heading_id(entry.id, local)
-            elif kind is None or local is None:
-                continue
+                if shown:
+                    caption = f"{number} {caption}" if caption else number
             else:
-                caption = _caption_words(node, kind)
                 key = (prefix, kind)
                 counts[key] = counts.get(key, 0) + 1
                 number = f"{prefix}.{counts[key]}" if prefix else str(counts[key])
                 anchor = heading_id(entry.id, local)
-                node[MARK] = anchor
-                _dress(node, kind, registry.text(Target(kind, local, anchor, entry.id, number),
-                                                 False))
+                assigned[at].append([anchor, registry.text(
+                    Target(kind, local, anchor, entry.id, number), False)])
             if local in registry.targets:
                 problems.add(_where(p, "#" + local), "duplicate-id",
                              f"'{local}' is already the id of another {kind}; ids of figures, "
                              "tables, equations and sections are shared by the whole book")
                 continue
-            if kind == "section":
-                caption = _caption_words(node, kind)
             registry.targets[local] = Target(kind, local, anchor, entry.id, number, caption)
-    return registry
+    return registry, assigned
+
+
+def dress(nodes: list[dict], assigned: list[list]) -> None:
+    """Give a file's targets (``_nodes``) what :func:`number` assigned them."""
+    assert len(nodes) == len(assigned), "a file's targets changed after they were numbered"
+    for node, given in zip(nodes, assigned, strict=True):
+        kind, _ = _target_of(node)
+        if kind == "section":
+            if given[1]:
+                node["c"][2][:0] = [_label_span(given[0], "section-number"), {"t": "Space"}]
+        else:
+            node[MARK] = given[0]
+            _dress(node, kind or "", given[1])
 
 
 def _target_of(node: dict) -> tuple[str | None, str | None]:
@@ -232,10 +284,8 @@ def _prefix(book: Book, entry: Entry) -> str | None:
     return entry.numeral
 
 
-def _section_number(prefix: str | None, node: dict, open_: list[tuple[int, int]],
-                    show: bool) -> str:
-    """'2.3.1' for a heading of chapter 2; shown before the heading's words if asked."""
-    level = node["c"][0]
+def _section_number(prefix: str | None, level: int, open_: list[tuple[int, int]]) -> str:
+    """'2.3.1' for a heading of chapter 2 at ``level``."""
     while open_ and open_[-1][0] > level:
         open_.pop()
     if open_ and open_[-1][0] == level:
@@ -243,10 +293,7 @@ def _section_number(prefix: str | None, node: dict, open_: list[tuple[int, int]]
     else:
         open_.append((level, 1))
     parts = ([prefix] if prefix else []) + [str(c) for _, c in open_]
-    number = ".".join(parts)
-    if show and prefix and _plain_text(node["c"][2]).strip():
-        node["c"][2][:0] = [_label_span(number, "section-number"), {"t": "Space"}]
-    return number
+    return ".".join(parts)
 
 
 def _where(p: Parsed, needle: str) -> Location:

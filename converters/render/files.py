@@ -1,16 +1,18 @@
 """Every Markdown file's two pandoc steps for a whole book: batched, parallel and cached.
 
-:func:`parse_all` reads the files into pandoc's AST, :func:`html_all` writes the checked and
+:func:`read_all` reads the files into pandoc's AST, :func:`html_all` writes the checked and
 rewritten ASTs as HTML fragments.  Files go to pandoc many at a time (batch.py), ``workers``
 runs at once, while this thread decodes and rewrites the files already back; a batch that
 fails or says anything is run again file by file (the way each file always was), so every
 error and warning still names its own file.
 
 With a build cache (core/cache.py, salted with the toolchain, pandoc's version included), a
-file's AST is kept under the reader and its text, and its fragment under the writer options
-and its *final* AST: the one citations, cross-references and the index have rewritten, so the
-key holds everything other files put into it.  pandoc's messages are kept with each and said
-again on a hit.
+file's AST and its survey (survey.py) are kept under the reader and its text.  A fragment is
+kept either finished, under the facts its file reads from other files (warm.py, for
+incremental.py), or, for a file that is always walked (one that cites), under the writer
+options and its *final* AST: the one citations, cross-references and the index have
+rewritten, so the key holds everything other files put into it.  pandoc's messages are kept
+with each and said again on a hit.
 """
 
 from __future__ import annotations
@@ -24,13 +26,17 @@ from pathlib import Path
 
 from ..core.cache import Cache
 from ..core.errors import ProblemCollector
+from ..source.limits import ast_depth
 from . import batch, guard, markdown, math
+from . import survey as surveys
 from .markdown_ast import Parsed, survey
 from .pandoc import Message, replay, run
+from .survey import Survey
 
 Job = tuple[str, str, Path, str]  # entry id, part, path, text
 AST_KIND = "render-ast"
 HTML_KIND = "render-html"
+SURVEY_KIND = "render-survey"
 # Each pandoc run costs about 0.1 s of CPU beyond its files' (its runtime's start and its
 # heap's growth), so batches are as big as keeping every worker busy allows, up to half a
 # million characters (a run then peaks at about 200 MB; a failed batch is run again file by
@@ -46,48 +52,80 @@ def worth_caching(jobs: list[Job]) -> bool:
     return sum(len(job[3]) for job in jobs) >= CACHE_FROM_CHARS
 
 
-def parse_all(jobs: list[Job], pool: ThreadPoolExecutor, workers: int,
-              cache: Cache | None) -> list[Parsed]:
-    """Every file read by pandoc, in order; raises the first file's SourceError."""
-    keys = [[markdown.READER, job[3]] for job in jobs]
-    found = [None if cache is None else cache.get(AST_KIND, key) for key in keys]
-    runs = _Runs(pool, workers, sum(len(job[3]) for job in jobs),
+def read_all(jobs: list[Job], wanted: list[int], pool: ThreadPoolExecutor, workers: int,
+             cache: Cache | None, surveyed: Callable[[int, Survey], None] | None = None
+             ) -> dict[int, tuple[Parsed, Survey]]:
+    """The ``wanted`` files read into pandoc's AST (from the cache, else by pandoc), each with
+    its survey, kept in the cache beside its AST; ``surveyed`` is told of each in order (to
+    say pandoc's messages, which are in the survey).  Raises the first file's SourceError."""
+    keys = {i: [markdown.READER, jobs[i][3]] for i in wanted}
+    found = {i: None if cache is None else cache.get(AST_KIND, keys[i]) for i in wanted}
+    runs = _Runs(pool, workers, sum(len(jobs[i][3]) for i in wanted),
                  lambda group: batch.read([jobs[i][3] for i in group], markdown.READER),
                  lambda i: _read_one(jobs[i]))
-    for i, job in enumerate(jobs):
+    for i in wanted:
         if found[i] is None:
-            runs.add(i, len(job[3]))
+            runs.add(i, len(jobs[i][3]))
     runs.close()
-    parsed = []
-    for i, job in enumerate(jobs):
-        entry_id, part, path, text = job
-        hit = _decoded(found[i]) if found[i] is not None else None
-        found[i] = None
+    out = {}
+    for i in wanted:
+        entry_id, part, path, text = jobs[i]
+        data = found.pop(i)
+        hit = _decoded(data) if data is not None else None
         try:  # stored only once its depth was checked, so not checked again
             ast = json.loads(hit[0]) if hit is not None else None
         except (ValueError, RecursionError):
             ast = None  # a damaged entry is a miss
-        if ast is None:
-            hit = runs.result(i) if i in runs.group_of else _read_one(job)
-            ast = guard.parse_json(path, lambda hit=hit: hit[0])
+        fresh = ast is None
+        if fresh:
+            hit = runs.result(i) if i in runs.group_of else _read_one(jobs[i])
+            ast = guard.decode(path, hit[0])
+        assert hit is not None and ast is not None
+        p = Parsed(entry_id, part, path, text, ast)
+        notable: list[dict] = []
+        p.targets, p.kinds, depth = survey(ast["blocks"], notable)
+        if fresh:  # the depth checked in the same pass (a file stored was checked already)
+            head = {"pandoc-api-version": ast["pandoc-api-version"], "meta": ast["meta"]}
+            if max(1 + depth, ast_depth(head)) > guard.MAX_AST_DEPTH:
+                raise guard.too_deep(path)
             _put(cache, AST_KIND, keys[i], hit)
-        assert hit is not None
+        messages = hit[1]
+        del hit  # one file's JSON at a time, not the book's
+        p.heading_ids = [n["c"][1][0] for n in p.targets if n["t"] == "Header"]
+        p.marks = [n for n in notable if n["t"] == "Span" and "index" in n["c"][0][1]]
+        found_survey = surveys.of(p, notable, messages)
+        if cache is not None:
+            cache.put_json(SURVEY_KIND, keys[i], found_survey.to_json())
+        if surveyed is not None:
+            surveyed(i, found_survey)
+        out[i] = (p, found_survey)
+    return out
+
+
+def surveyed(jobs: list[Job], cache: Cache | None) -> list[Survey | None]:
+    """Each file's survey from the cache, where it is."""
+    if cache is None:
+        return [None] * len(jobs)
+    return [surveys.from_json(cache.get_json(SURVEY_KIND, [markdown.READER, job[3]]))
+            for job in jobs]
+
+
+def replay_read(path: Path, messages: list[Message]) -> None:
+    """pandoc's messages on reading the file at ``path``, named after it."""
+    if messages:
         markdown.NAMER.reading.path = path
         try:
-            replay(hit[1])
+            replay(messages)
         finally:
             markdown.NAMER.reading.path = None
-        del hit  # one file's JSON at a time, not the book's
-        p = Parsed(entry_id, part, path, text, ast)
-        p.targets, p.kinds = survey(ast["blocks"])
-        p.heading_ids = [n["c"][1][0] for n in p.targets if n["t"] == "Header"]
-        parsed.append(p)
-    return parsed
 
 
 def html_all(parsed: list[Parsed], prepare: Callable[[Parsed], None], pool: ThreadPoolExecutor,
-             workers: int, cache: Cache | None, problems: ProblemCollector) -> list[str]:
-    """Every file's fragment, in order, each AST dropped once it is written out.
+             workers: int, cache: Cache | None, problems: ProblemCollector,
+             kept: list[bool] | None = None) -> list[tuple[str, list[Message]]]:
+    """Every file's fragment and pandoc's messages writing it (for the caller to say), in
+    order, each AST dropped once it is written out; ``kept``: which files' fragments go
+    through ``cache`` (all by default).
 
     Batches leave as soon as they fill, so pandoc writes while the next files are prepared."""
     documents: dict[int, tuple[list, str, str]] = {}
@@ -103,9 +141,12 @@ def html_all(parsed: list[Parsed], prepare: Callable[[Parsed], None], pool: Thre
         api, meta, blocks = (p.ast["pandoc-api-version"], json.dumps(p.ast["meta"]),
                              json.dumps(p.ast["blocks"], check_circular=False))
         p.ast = {}  # the fragment needs only the JSON now
-        key = [markdown.HTML_ARGS, api, hashlib.sha256(f"{meta}\n{blocks}".encode()).hexdigest()]
+        key = None
+        if cache is not None and (kept is None or kept[i]):
+            key = [markdown.HTML_ARGS, api,
+                   hashlib.sha256(f"{meta}\n{blocks}".encode()).hexdigest()]
         keys.append(key)
-        data = None if cache is None else cache.get(HTML_KIND, key)
+        data = None if key is None or cache is None else cache.get(HTML_KIND, key)
         found.append(None if data is None else _decoded(data))
         if found[i] is None:
             documents[i] = (api, meta, blocks)
@@ -116,11 +157,11 @@ def html_all(parsed: list[Parsed], prepare: Callable[[Parsed], None], pool: Thre
         hit = found[i]
         if hit is None:
             hit = runs.result(i)
-            _put(cache, HTML_KIND, keys[i], hit)
+            if keys[i] is not None:
+                _put(cache, HTML_KIND, keys[i], hit)
             del documents[i]
         found[i] = None
-        replay(hit[1])
-        fragments.append(math.finish(hit[0], p, problems))
+        fragments.append((math.finish(hit[0], p, problems), hit[1]))
     return fragments
 
 

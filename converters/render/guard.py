@@ -30,6 +30,19 @@ def checked(path: Path, call: Callable[[], str]) -> str:
         raise _refuse(path, f"pandoc could not read this file: {exc}", "pandoc") from None
 
 
+def decode(path: Path, text: str) -> dict:
+    """pandoc's JSON AST of a Markdown file, its depth left to the caller (``too_deep``)."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise too_deep(path) from None
+
+
+def too_deep(path: Path) -> SourceError:
+    return _refuse(path, "this file nests quotes, lists, notes or emphasis too deeply "
+                   f"(the limit is {limits.MAX_MARKDOWN_DEPTH} levels); flatten it", "too-deep")
+
+
 def parse_json(path: Path, call: Callable[[], str]) -> dict:
     """pandoc's AST of a Markdown file, its depth checked before any recursive code sees it."""
     text = checked(path, call)
@@ -38,9 +51,7 @@ def parse_json(path: Path, call: Callable[[], str]) -> dict:
     except RecursionError:
         ast = None
     if ast is None or ast_depth(ast) > MAX_AST_DEPTH:
-        raise _refuse(path, "this file nests quotes, lists, notes or emphasis too deeply "
-                      f"(the limit is {limits.MAX_MARKDOWN_DEPTH} levels); flatten it",
-                      "too-deep")
+        raise too_deep(path)
     return ast
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import logging
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -76,17 +77,50 @@ def _path(text: str) -> tuple[str, ...]:
 
 
 def collect(book: Book, parsed: list[Parsed], problems: ProblemCollector) -> Index:
+    spans = [[] if p.kinds is not None and "Span" not in p.kinds else spans_of(p.ast["blocks"])
+             for p in parsed]
+    index, anchors = number(book, [(p, compact(s)) for p, s in zip(parsed, spans, strict=True)],
+                            problems)
+    for found, given in zip(spans, anchors, strict=True):
+        mark(found, given)
+    return index
+
+
+def spans_of(blocks: Iterable[dict]) -> list[dict]:
+    """A file's index marks in order (from its AST's elements, or the blocks to walk)."""
+    return [node for node in walk(blocks) if node["t"] == "Span" and "index" in node["c"][0][1]]
+
+
+def compact(spans: list[dict]) -> list[list]:
+    """What the index reads of a file's marks: [words or term=, see=, see-also=]."""
+    out = []
+    for node in spans:
+        attrs = dict(node["c"][0][2])
+        out.append([attrs.get("term") or words(node["c"][1]), attrs.get("see") or None,
+                    attrs.get("see-also") or None])
+    return out
+
+
+def mark(spans: list[dict], anchors: list[str | None]) -> None:
+    """Give a file's marks the anchors :func:`number` made for them."""
+    assert len(spans) == len(anchors), "a file's index marks changed after they were numbered"
+    for node, anchor in zip(spans, anchors, strict=True):
+        if anchor is not None:
+            node[MARK] = anchor
+
+
+def number(book: Book, files: list[tuple[Parsed, list[list]]],
+           problems: ProblemCollector) -> tuple[Index, list[list[str | None]]]:
+    """The book's index from every file's marks (``compact``), and each mark's anchor."""
     index = Index()
     order = {e.id: i for i, e in enumerate(book.entries)}
-    for p in sorted(parsed, key=lambda p: (order[p.entry_id], p.part != "summary")):
-        if p.kinds is not None and "Span" not in p.kinds:
-            continue  # no mark (the spans made since, numbers and labels, are never marks)
+    anchors: list[list[str | None]] = [[] for _ in files]
+    ranked = sorted(range(len(files)), key=lambda i: (order[files[i][0].entry_id],
+                                                      files[i][0].part != "summary"))
+    for at in ranked:
+        p, marks = files[at]
         searched = 0
-        for node in walk(p.ast["blocks"]):
-            if node["t"] != "Span" or "index" not in node["c"][0][1]:
-                continue
-            attrs = dict(node["c"][0][2])
-            written = attrs.get("term") or words(node["c"][1])
+        for written, see_attr, see_also_attr in marks:
             offset = p.text.find(".index", searched)
             searched = offset + 1 if offset >= 0 else searched
             where = _location(p, offset)
@@ -94,14 +128,15 @@ def collect(book: Book, parsed: list[Parsed], problems: ProblemCollector) -> Ind
             if not path:
                 problems.add(where, "index-term", "this index mark has no words; mark some "
                              "words or give it a term=\"...\"")
+                anchors[at].append(None)
                 continue
             anchor = f"{p.entry_id}{GENERATED}ix-{len(index.marks) + 1}"
-            node[MARK] = anchor
-            see = _path(attrs["see"]) if attrs.get("see") else None
-            see_also = _path(attrs["see-also"]) if attrs.get("see-also") else None
+            anchors[at].append(anchor)
+            see = _path(see_attr) if see_attr else None
+            see_also = _path(see_also_attr) if see_also_attr else None
             mark = Mark(anchor, p.entry_id, path, see, see_also, where)
-            for key in ("see", "see-also"):
-                if attrs.get(key) and offset >= 0:
+            for key, given in (("see", see_attr), ("see-also", see_also_attr)):
+                if given and offset >= 0:
                     mark.refs_at[key] = _location(p, p.text.find(key + "=", offset))
             index.marks.append(mark)
             term = index.term(path)
@@ -124,7 +159,7 @@ def collect(book: Book, parsed: list[Parsed], problems: ProblemCollector) -> Ind
     if not index.marks and apparatus and any(e.role == "index" for e in book.entries):
         log.warning("the book has an index entry but no index marks; mark terms with "
                     "[words]{.index} (see README: 'The index')")
-    return index
+    return index, anchors
 
 
 def _marked(term: Term) -> bool:

@@ -38,21 +38,31 @@ _SHARED = {"Space": {"t": "Space"}, "SoftBreak": {"t": "SoftBreak"}}
 
 
 TARGETS = ("Header", "Figure", "Table", "Para")  # what cross-references may number
+# what a file's survey (render/survey.py) notes besides: links, images, citations, index marks
+NOTABLE = ("Link", "Image", "Cite", "Span", "Div")
 
 
-def survey(blocks: list) -> tuple[list[dict], set[str]]:
-    """The headings, figures, tables and paragraphs of ``blocks`` in order and the kinds of
-    element in them, in one pass that also makes the AST smaller in memory (one shared
-    element per space and per word, one string per kind)."""
+def survey(blocks: list, notable: list[dict] | None = None) -> tuple[list[dict], set[str], int]:
+    """The headings, figures, tables and paragraphs of ``blocks`` in order, the kinds of
+    element in them and the nesting depth of ``blocks`` (as source/limits.ast_depth counts
+    it), in one pass that also makes the AST smaller in memory (one shared element per space
+    and per word, one string per kind).  ``notable``, if given, gets the ``NOTABLE`` elements
+    in order."""
     names: dict[str, str] = {}
     words: dict[str, dict] = {}
     kinds: set[str] = set()
     targets: list[dict] = []
-    stack: list = [blocks]
+    deepest = 1
+    stack: list = [(blocks, 1)]  # each container with its depth
     pop, push = stack.pop, stack.append
     while stack:
-        node = pop()
+        node, depth = pop()
         if type(node) is list:
+            if not node:
+                continue
+            below = depth + 1
+            if below > deepest:
+                deepest = below
             for i in range(len(node) - 1, -1, -1):  # pushed backwards, taken in order
                 child = node[i]
                 if type(child) is dict:
@@ -61,26 +71,37 @@ def survey(blocks: list) -> tuple[list[dict], set[str]]:
                     if shared is not None:
                         node[i] = shared
                         kinds.add(kind)  # type: ignore[arg-type]
+                        if below + 1 > deepest:  # its kind's name, one below it
+                            deepest = below + 1
                     elif kind == "Str":
                         # Words too are shared: nothing changes a Str in place either.
                         child["t"] = "Str"
                         node[i] = words.setdefault(child["c"], child)
                         kinds.add(kind)
+                        if below + 1 > deepest:
+                            deepest = below + 1
                     else:
-                        push(child)
+                        push((child, below))
                 elif type(child) is list:
-                    push(child)
+                    push((child, below))
         elif "t" in node:
             kind = node["t"] = names.setdefault(node["t"], node["t"])
             kinds.add(kind)
             if kind in TARGETS:
                 targets.append(node)
+            elif notable is not None and kind in NOTABLE:
+                notable.append(node)
+            if depth + 1 > deepest:
+                deepest = depth + 1
             children = node.get("c")
             if type(children) is list or type(children) is dict:
-                push(children)
+                push((children, depth + 1))
         else:
-            push([v for v in node.values() if type(v) is list or type(v) is dict])
-    return targets, kinds
+            if node and depth + 1 > deepest:
+                deepest = depth + 1
+            # its containers are one below it: as a list of them at its own depth
+            push(([v for v in node.values() if type(v) is list or type(v) is dict], depth))
+    return targets, kinds, deepest
 
 
 @dataclass(frozen=True)
@@ -106,3 +127,5 @@ class Parsed:
     kinds: set[str] | None = None
     # survey()'s headings, figures, tables and paragraphs (None: walk the AST for them)
     targets: list[dict] | None = None
+    # its index marks in order, as read (None: walk the AST for them)
+    marks: list[dict] | None = None
