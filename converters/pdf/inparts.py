@@ -56,6 +56,8 @@ from .glyphs import known_missing
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    import pikepdf
+
     from ..core.options import BuildOptions
     from ..render.book import RenderedBook
     from ..source.model import Book
@@ -85,10 +87,12 @@ def whole_reason(rendered: RenderedBook, options: BuildOptions) -> str | None:
     return None
 
 
-def write(rendered: RenderedBook, raw: Path, workdir: Path, options: BuildOptions,
-          variant: str, paged: Book, writer: Typeset, map_to: Path | None = None) -> int:
-    """The parts laid out by worker processes, joined into ``raw``; returns the number of
-    front-matter pages.  ``map_to``: where a print-ready target's page map goes."""
+def write(rendered: RenderedBook, target: Path, workdir: Path, options: BuildOptions,
+          variant: str, paged: Book, writer: Typeset, map_to: Path | None = None,
+          finish: Callable[[pikepdf.Pdf, int], None] | None = None) -> int:
+    """The parts laid out by worker processes, joined into ``target``; returns the number of
+    front-matter pages.  ``map_to``: where a print-ready target's page map goes; ``finish``
+    (post.finish_pdf with the front-matter pages): done in the join, before its one save."""
     book = rendered.book
     first_body = next((r.id for r in rendered.entries if r.entry.kind == "chapter"), None)
     fetcher = ConfinedFetcher(book.source_dir,
@@ -153,7 +157,8 @@ def write(rendered: RenderedBook, raw: Path, workdir: Path, options: BuildOption
                                        lambda d, state: settle(d, state, writer.footnote_turns),
                                        report, page_map), write_part,
             key, options.jobs, workdir, cache)
-    join.join(files_out, raw)
+    join.join(files_out, target,
+              None if finish is None else lambda pdf: finish(pdf, front_pages))
     if map_to is not None:
         starts = [sum(f["keep"] for f in facts[:k]) for k in range(len(facts))]
         pagemap.save_map(map_to, pagemap.join_maps(

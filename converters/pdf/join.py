@@ -17,13 +17,18 @@ single WeasyPrint document would have written:
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 from weasyprint.anchors import make_page_bookmark_tree
 from weasyprint.matrix import Matrix
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 @dataclass(frozen=True)
@@ -34,15 +39,24 @@ class PartFile:
     bookmarks: list | None = None
 
 
-def join(files: list[PartFile], target: Path) -> None:
-    with pikepdf.open(files[0].path) as base:
-        _join_into(base, files)
+def join(files: list[PartFile], target: Path,
+         finish: Callable[[pikepdf.Pdf], None] | None = None) -> None:
+    """The parts joined into ``target``, ``finish`` (post.finish_pdf's work) done on the joined
+    document before its one save.
+
+    Every part stays open until then: qpdf copies a stream's data from its part's file as it
+    writes, so the pages' contents, fonts and images never sit in memory all at once."""
+    with ExitStack() as stack:
+        base = stack.enter_context(pikepdf.open(files[0].path))
+        _join_into(base, files, stack)
+        if finish is not None:
+            finish(base)
         # Object streams, as WeasyPrint writes them: the structure tree is many small objects.
         base.save(target, deterministic_id=True,
                   object_stream_mode=pikepdf.ObjectStreamMode.generate)
 
 
-def _join_into(base: pikepdf.Pdf, files: list[PartFile]) -> None:
+def _join_into(base: pikepdf.Pdf, files: list[PartFile], stack: ExitStack) -> None:
     tree = base.Root.StructTreeRoot
     document = tree.K[0]
     # Python lists, made into arrays once: pikepdf's Array.extend copies the whole array.
@@ -52,15 +66,10 @@ def _join_into(base: pikepdf.Pdf, files: list[PartFile]) -> None:
     names: dict[str, object] = {}
     marks: list[tuple[pikepdf.Object, pikepdf.Object]] = []  # the outline's (title, dest)
     levels: list = []
-    seen: set[tuple[int, int]] = set()
     for index, part in enumerate(files):
         src = base if index == 0 else pikepdf.open(part.path)
-        try:
-            _bring_part(base, src, part, document, kids, nums, annots, names, marks, levels,
-                        seen)
-        finally:
-            if src is not base:
-                src.close()
+        _bring_part(base, src, part, document, kids, nums, annots, names, marks, levels)
+        del src
     total = len(base.pages)
     for j, (annot, element) in enumerate(annots):
         annot.StructParent = total + j
@@ -77,92 +86,77 @@ def _join_into(base: pikepdf.Pdf, files: list[PartFile]) -> None:
 
 
 def _bring_part(base: pikepdf.Pdf, src: pikepdf.Pdf, part: PartFile, document: pikepdf.Object,
-                kids: list, nums: list, annots: list, names: dict, marks: list, levels: list,
-                seen: set) -> None:
-    """One part's kept pages and its pieces of the trees brought into ``base``, everything
-    copied at once so that the part's file can be closed (one part open at a time)."""
+                kids: list, nums: list, annots: list, names: dict, marks: list,
+                levels: list) -> None:
+    """One part's kept pages and its pieces of the trees brought into ``base``: the pages
+    first, then everything else in one copy (qpdf remembers what it copied of a file, so the
+    elements' /Pg point at the pages brought)."""
     pages = list(src.pages)
     dropped = {p.objgen for p in pages[part.keep:]}
     if src is base:
         del base.pages[part.keep:]  # still objects: the old trees are replaced below
-    offset = 0 if src is base else len(base.pages)
-
-    def bring(obj: pikepdf.Object) -> pikepdf.Object:
-        return obj if src is base else _copy(base, src, obj)
-
-    if src is not base:
-        for page in pages[: part.keep]:
+        offset = 0
+    else:
+        offset = len(base.pages)
+        for page in pages[: part.keep]:  # extend() warns of what join() does itself
             base.pages.append(page)
-    for kid in list(src.Root.StructTreeRoot.K[0].K):
-        if not _touches(kid, dropped):
-            if "/P" in kid:
-                del kid.P
-            new = bring(kid)
-            new.P = document
-            kids.append(new)
+    old_document = src.Root.StructTreeRoot.K[0]
+    kept = [kid for kid in old_document.K if not _on_dropped(kid, dropped)]
+    # Every link up to the part's Document cut before anything is copied: an element copied
+    # through another's references with its /P would bring the part's whole old tree along.
+    for kid in kept:
+        if "/P" in kid:
+            del kid.P
+    if src is not base:
+        # The elements of the running heads and folios (WeasyPrint tags margin boxes as
+        # children of the Document that its /K leaves out) still point up to the part's
+        # Document: it comes as an empty element, not with its tree, the dropped page's.
+        old_document.K = Array()
+        del old_document.P
     tree_nums = list(src.Root.StructTreeRoot.ParentTree.Nums)
     by_key = {int(tree_nums[i]): tree_nums[i + 1] for i in range(0, len(tree_nums), 2)}
-    book = list(base.pages)  # indexing the page list walks it each time
-    for n in range(part.keep):
-        new_page = book[offset + n]
-        if n in by_key:
-            nums.extend([offset + n, bring(by_key[n])])
-            new_page.obj.StructParents = offset + n
-        for annot in new_page.obj.get("/Annots", []):
-            key = annot.get("/StructParent")
-            if key is not None and int(key) in by_key:
-                annots.append((annot, bring(by_key[int(key)])))
+    new_pages = [page.obj for page in base.pages[offset:]]
+    marked = [n for n in range(part.keep) if n in by_key]
+    linked = [(annot, int(annot.StructParent)) for page in new_pages
+              for annot in page.get("/Annots", ())
+              if "/StructParent" in annot and int(annot.StructParent) in by_key]
     dests = src.Root.get("/Names", {}).get("/Dests", {}).get("/Names", [])
-    for i in range(0, len(dests), 2):
-        name, dest = str(dests[i]), dests[i + 1]
-        if dest[0].objgen not in dropped and name not in names:
-            names[name] = bring(dest)
+    named = [(str(dests[i]), dests[i + 1]) for i in range(0, len(dests), 2)
+             if dests[i + 1][0].objgen not in dropped and str(dests[i]) not in names]
     found: list = []
     if "/Outlines" in src.Root and "/First" in src.Root.Outlines:
         _flatten(src.Root.Outlines.First, 1, found)
-    marks.extend((item.Title, bring(item.Dest)) for item, _, _ in found)
+    wanted = [*kept, *(by_key[n] for n in marked), *(by_key[key] for _, key in linked),
+              *(dest for _, dest in named), *(item.Dest for item, _, _ in found)]
+    if src is not base:
+        wanted.append(old_document)
+        # One call: qpdf walks what it copies once, not once per object asked for.
+        wanted = list(base.copy_foreign(src.make_indirect(Array(wanted))))
+        wanted.pop().P = base.Root.StructTreeRoot
+    it = iter(wanted)
+    for _ in kept:
+        new = next(it)
+        new.P = document
+        kids.append(new)
+    for n in marked:
+        nums.extend([offset + n, next(it)])
+        new_pages[n].StructParents = offset + n
+    annots.extend((annot, next(it)) for annot, _ in linked)
+    names.update((name, next(it)) for name, _ in named)
+    marks.extend((item.Title, next(it)) for item, _, _ in found)
     # Without the worker's levels, the part's own tree (each part then starts at the top).
     levels.extend(part.bookmarks if part.bookmarks is not None and
                   len(part.bookmarks) == len(found) else
                   [[level, state] for _, level, state in found])
-    if src is not base:
-        for page in book[offset:]:
-            _localize(page.obj, seen)
 
 
-def _localize(page: pikepdf.Object, seen: set[tuple[int, int]]) -> None:
-    """The data of every stream a copied page uses (contents, fonts, images) read into the
-    joined file now: qpdf reads a copied stream's data from its file when it is written, and
-    the part's file is closed before that."""
-    todo = [page]
-    while todo:
-        obj = todo.pop()
-        if not isinstance(obj, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)):
-            continue  # numbers, names, strings: nothing below them
-        if obj.is_indirect:
-            if obj.objgen in seen:
-                continue
-            seen.add(obj.objgen)
-        if isinstance(obj, pikepdf.Stream):
-            obj.write(obj.read_raw_bytes(), filter=obj.get("/Filter"),
-                      decode_parms=obj.get("/DecodeParms"), type_check=False)
-            todo.extend(value for key, value in obj.items() if key not in _NOT_DOWN)
-        elif isinstance(obj, pikepdf.Dictionary):
-            if obj is not page and obj.get("/Type") == "/Page":
-                continue
-            todo.extend(value for key, value in obj.items() if key not in _NOT_DOWN)
-        elif isinstance(obj, pikepdf.Array):
-            todo.extend(obj)
+def _on_dropped(kid: pikepdf.Object, dropped: set[tuple[int, int]]) -> bool:
+    """Whether a top-level structure element marks content on a page that is not kept.
 
-
-# Keys that lead up or across (to pages, the structure tree), never to a page's streams.
-_NOT_DOWN = frozenset({"/Parent", "/P", "/Dest", "/D", "/Pg", "/StructParent",
-                       "/StructParents", "/Length"})
-
-
-def _copy(base: pikepdf.Pdf, src: pikepdf.Pdf, obj: pikepdf.Object) -> pikepdf.Object:
-    """``obj`` brought into ``base``; qpdf copies only indirect objects from another file."""
-    return base.copy_foreign(obj if obj.is_indirect else src.make_indirect(obj))
+    WeasyPrint tags page by page (weasyprint/pdf/tags.py): a top-level element and all below
+    it belong to its /Pg, so the walk down is only for an element without one."""
+    page = kid.get("/Pg")
+    return page.objgen in dropped if page is not None else _touches(kid, dropped)
 
 
 def _touches(element: pikepdf.Object, dropped: set[tuple[int, int]], depth: int = 0) -> bool:

@@ -33,16 +33,23 @@ def creator_tool() -> str:
 
 
 def finish(raw: Path, target: Path, book: Book, *, front_pages: int, bleed_mm: float) -> None:
-    """Read WeasyPrint's output from ``raw`` and write the finished edition to ``target``."""
+    """Read WeasyPrint's output from ``raw`` and write the finished edition to ``target``.
+
+    The book laid out in parts is finished by join.py before its one save (``finish_pdf``)."""
     with pikepdf.open(raw) as pdf:
-        add_page_labels(pdf, front_pages)
-        if bleed_mm:
-            set_bleed_box(pdf, bleed_mm)
-        complete_metadata(pdf, book)
-        unembedded = [name for name, embedded, _page in fonts(pdf) if not embedded]
-        if unembedded:
-            raise BuildError(f"the PDF would not embed the font(s) {', '.join(unembedded)}")
+        finish_pdf(pdf, book, front_pages=front_pages, bleed_mm=bleed_mm)
         pdf.save(target, deterministic_id=True)
+
+
+def finish_pdf(pdf: pikepdf.Pdf, book: Book, *, front_pages: int, bleed_mm: float) -> None:
+    """What ``finish`` adds, added to an open ``pdf`` that its caller saves."""
+    add_page_labels(pdf, front_pages)
+    if bleed_mm:
+        set_bleed_box(pdf, bleed_mm)
+    complete_metadata(pdf, book)
+    unembedded = [name for name, embedded, _page in fonts(pdf) if not embedded]
+    if unembedded:
+        raise BuildError(f"the PDF would not embed the font(s) {', '.join(unembedded)}")
 
 
 def add_page_labels(pdf: pikepdf.Pdf, front_pages: int) -> None:

@@ -33,6 +33,8 @@ from .fetch import SOURCE_URL, ConfinedFetcher
 from .glyphs import known_missing
 
 if TYPE_CHECKING:
+    import pikepdf
+
     from ..core.options import BuildOptions
     from ..core.targets import Target
 
@@ -263,18 +265,21 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
         variant = rules.pdf_variant or variant
     paged = pdfx.print_book(book, rules)  # the bleed and marks the target allows
     if inparts.whole_reason(rendered, options) is None:  # long books: in parts, by workers
-        raw = workdir / "weasyprint.pdf"
         typeset = inparts.Typeset(adapt_entry, html_document, stylesheets, page_css,
                                   _footnote_turns)
         ready = rules is not None and rules.print_ready
+        bleed = paged.print.bleed_mm if options.pdf_layout == "print" else 0.0
+
+        def finish(pdf: pikepdf.Pdf, front: int) -> None:  # in the join's one save
+            pdfpost.finish_pdf(pdf, book, front_pages=front, bleed_mm=bleed)
+
         try:
-            front_pages = inparts.write(rendered, raw, workdir, options, variant, paged, typeset,
-                                        pagemap.map_path(target) if ready else None)
+            front_pages = inparts.write(rendered, target, workdir, options, variant, paged,
+                                        typeset, pagemap.map_path(target) if ready else None,
+                                        finish)
         except inparts.Unsettled:  # page numbers that kept moving: laid out whole below
             front_pages = None
         if front_pages is not None:
-            bleed = paged.print.bleed_mm if options.pdf_layout == "print" else 0.0
-            pdfpost.finish(raw, target, book, front_pages=front_pages, bleed_mm=bleed)
             if ready:
                 _print_ready(target, book, rules, workdir)  # type: ignore[arg-type]
             return
