@@ -56,11 +56,10 @@ from .glyphs import known_missing
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    import pikepdf
-
     from ..core.options import BuildOptions
     from ..render.book import RenderedBook
     from ..source.model import Book
+    from .post import Finishing
 
 
 class Typeset(NamedTuple):
@@ -89,10 +88,10 @@ def whole_reason(rendered: RenderedBook, options: BuildOptions) -> str | None:
 
 def write(rendered: RenderedBook, target: Path, workdir: Path, options: BuildOptions,
           variant: str, paged: Book, writer: Typeset, map_to: Path | None = None,
-          finish: Callable[[pikepdf.Pdf, int], None] | None = None) -> int:
+          finish: Callable[[int], Finishing] | None = None) -> int:
     """The parts laid out by worker processes, joined into ``target``; returns the number of
-    front-matter pages.  ``map_to``: where a print-ready target's page map goes; ``finish``
-    (post.finish_pdf with the front-matter pages): done in the join, before its one save."""
+    front-matter pages.  ``map_to``: where a print-ready target's page map goes; ``finish``:
+    post.py's finishing for that number of front-matter pages, done as the parts are joined."""
     book = rendered.book
     first_body = next((r.id for r in rendered.entries if r.entry.kind == "chapter"), None)
     fetcher = ConfinedFetcher(book.source_dir,
@@ -157,8 +156,7 @@ def write(rendered: RenderedBook, target: Path, workdir: Path, options: BuildOpt
                                        lambda d, state: settle(d, state, writer.footnote_turns),
                                        report, page_map), write_part,
             key, options.jobs, workdir, cache)
-    join.join(files_out, target,
-              None if finish is None else lambda pdf: finish(pdf, front_pages))
+    join.join(files_out, target, None if finish is None else finish(front_pages))
     if map_to is not None:
         starts = [sum(f["keep"] for f in facts[:k]) for k in range(len(facts))]
         pagemap.save_map(map_to, pagemap.join_maps(

@@ -33,8 +33,6 @@ from .fetch import SOURCE_URL, ConfinedFetcher
 from .glyphs import known_missing
 
 if TYPE_CHECKING:
-    import pikepdf
-
     from ..core.options import BuildOptions
     from ..core.targets import Target
 
@@ -269,14 +267,10 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
                                   _footnote_turns)
         ready = rules is not None and rules.print_ready
         bleed = paged.print.bleed_mm if options.pdf_layout == "print" else 0.0
-
-        def finish(pdf: pikepdf.Pdf, front: int) -> None:  # in the join's one save
-            pdfpost.finish_pdf(pdf, book, front_pages=front, bleed_mm=bleed)
-
         try:
             front_pages = inparts.write(rendered, target, workdir, options, variant, paged,
                                         typeset, pagemap.map_path(target) if ready else None,
-                                        finish)
+                                        lambda front: pdfpost.Finishing(book, front, bleed))
         except inparts.Unsettled:  # page numbers that kept moving: laid out whole below
             front_pages = None
         if front_pages is not None:
