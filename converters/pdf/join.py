@@ -69,6 +69,14 @@ def join(files: list[PartFile], target: Path, finish: Finishing | None = None) -
     with pikepdf.open(files[0].path) as first:
         version = first.pdf_version
     out = Out(target, version)
+    try:
+        _join_into(out, files, book, finish)
+    except BaseException:
+        out.abort()  # no half-written edition left behind
+        raise
+
+
+def _join_into(out: Out, files: list[PartFile], book: _Book, finish: Finishing | None) -> None:
     # Numbered ahead: parts point at them, they are written once every part is read.
     ahead = {key: out.reserve() for key in ("Pages", "Document", "StructTreeRoot",
                                             "Outlines", "Names")}

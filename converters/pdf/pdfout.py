@@ -46,6 +46,10 @@ class Out:
         self.md5.update(data)
         self.position += len(data)
 
+    def abort(self) -> None:
+        self.file.close()
+        Path(self.file.name).unlink(missing_ok=True)
+
     def reserve(self) -> int:
         self.count += 1
         return self.count
@@ -92,7 +96,7 @@ class Out:
             return b"%d 0 R" % numbers[int(match.group(1)) - 1]
 
         for n, body in enumerate(objects, 1):
-            if n in fixed:
+            if n in fixed or not body:
                 continue
             head, sep, data = body.partition(b"\nstream\n")
             self.write(numbers[n - 1], _TOKEN.sub(renumber, head) + sep + data)
@@ -128,7 +132,8 @@ class Out:
 
 def serialize(pdf: pikepdf.Pdf, roots: list[pikepdf.Object]) -> tuple[list[bytes], list[int]]:
     """What qpdf writes of ``pdf`` when its trailer holds only ``roots`` (indirect objects):
-    each object's bytes after ``N 0 obj``, numbered from 1, and the number of each root.
+    each object's bytes after ``N 0 obj``, numbered from 1 (empty: not to be written), and
+    the number of each root.
 
     qpdf writes the objects reachable from the trailer only, each stream's data as it is
     (raw, compressed once), which is why a part's dropped page and old trees are left out."""
@@ -157,5 +162,7 @@ def serialize(pdf: pikepdf.Pdf, roots: list[pikepdf.Object]) -> tuple[list[bytes
         objects.append(body[: body.rindex(b"endobj")].rstrip(b"\n"))
     root = int(re.search(rb"/Root (\d+) 0 R", data[xref:]).group(1))  # type: ignore[union-attr]
     holder = re.search(rb"/EditionsRoots (\d+) 0 R", objects[root - 1])
-    roots_array = objects[int(holder.group(1)) - 1]  # type: ignore[union-attr]
-    return objects, [int(n) for n in re.findall(rb"(\d+) 0 R", roots_array)]
+    carrier = int(holder.group(1))  # type: ignore[union-attr]
+    numbers = [int(n) for n in re.findall(rb"(\d+) 0 R", objects[carrier - 1])]
+    objects[root - 1] = objects[carrier - 1] = b""  # the carriers are not the book's
+    return objects, numbers
