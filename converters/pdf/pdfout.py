@@ -20,6 +20,7 @@ import pikepdf
 # A string token (qpdf escapes every parenthesis inside one) or an indirect reference: only
 # the references are renumbered, so a title reading "12 0 R" stays as it is.
 _TOKEN = re.compile(rb"\((?:[^()\\]|\\.)*\)|(\d+) 0 R", re.DOTALL)
+_REF = re.compile(rb"(\d+) 0 R")
 
 
 # Objects per object stream, as qpdf packs them.
@@ -90,16 +91,19 @@ class Out:
         numbers = [fixed.get(n, start + n) for n in range(1, len(objects) + 1)]
         self.count = start + len(objects)
 
+        refs = [b"%d 0 R" % n for n in numbers]
+
         def renumber(match: re.Match) -> bytes:
-            if match.group(1) is None:
-                return match.group(0)
-            return b"%d 0 R" % numbers[int(match.group(1)) - 1]
+            number = match.group(1)
+            return match.group(0) if number is None else refs[int(number) - 1]
 
         for n, body in enumerate(objects, 1):
             if n in fixed or not body:
                 continue
             head, sep, data = body.partition(b"\nstream\n")
-            self.write(numbers[n - 1], _TOKEN.sub(renumber, head) + sep + data)
+            # Most objects hold no string: the plain pattern is the faster one.
+            pattern = _TOKEN if b"(" in head else _REF
+            self.write(numbers[n - 1], pattern.sub(renumber, head) + sep + data)
         return numbers
 
     def close(self, root: int, info: int | None, first_id: bytes | None) -> None:
