@@ -2,9 +2,10 @@
 
 join.py hands over each part's objects as qpdf writes them (``serialize``: one part's
 reachable objects, renumbered from 1, streams raw as they are compressed), and ``Out`` gives
-them their numbers in the book and writes them at once; only their offsets stay.  Objects
-that the book's trees need but that exist only once every part is read (the page tree, the
-structure tree's root, the outline) are numbered ahead (``reserve``) and written last.
+them their numbers in the book and writes them at once; only their cross-reference rows
+(7 bytes an object) stay.  Objects that the book's trees need but that exist only once every
+part is read (the page tree, the structure tree's root, the outline) are numbered ahead
+(``reserve``) and written last.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ _REF = re.compile(rb"(\d+) 0 R")
 
 # Objects per object stream, as qpdf packs them.
 BATCH = 100
+_ROW = 7  # bytes per cross-reference stream row: /W [ 1 4 2 ]
 
 
 class Out:
@@ -35,8 +37,9 @@ class Out:
     def __init__(self, path: Path, version: str) -> None:
         self.file = path.open("wb")
         self.md5 = hashlib.md5(usedforsecurity=False)
-        self.offsets: dict[int, int] = {}
-        self.packed: dict[int, tuple[int, int]] = {}  # number: (object stream, index)
+        # The cross-reference stream's rows as they are made, 7 bytes an object: what stays
+        # of every object written (an unwritten object's zeros read as free).
+        self.rows = bytearray(_ROW)
         self.pending: list[tuple[int, bytes]] = []
         self.position = 0
         self.count = 0  # the highest object number handed out
@@ -53,7 +56,12 @@ class Out:
 
     def reserve(self) -> int:
         self.count += 1
+        self.rows += bytes(_ROW)
         return self.count
+
+    def _row(self, number: int, kind: int, field: int, index: int) -> None:
+        self.rows[_ROW * number: _ROW * (number + 1)] = (
+            kind.to_bytes(1, "big") + field.to_bytes(4, "big") + index.to_bytes(2, "big"))
 
     def write(self, number: int, body: bytes) -> None:
         if (body.startswith(b"<<") and body.endswith(b">>")) or body.startswith(b"["):
@@ -64,7 +72,7 @@ class Out:
         self._put(number, body)
 
     def _put(self, number: int, body: bytes) -> None:
-        self.offsets[number] = self.position
+        self._row(number, 1, self.position, 0)
         self._write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
 
     def _pack(self) -> None:
@@ -76,7 +84,7 @@ class Out:
             index.append(b"%d %d" % (n, at))
             bodies.append(body)
             at += len(body) + 1
-            self.packed[n] = (number, k)
+            self._row(n, 2, number, k)
         head = b" ".join(index) + b"\n"
         data = zlib.compress(head + b"\n".join(bodies))
         self._put(number, b"<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>"
@@ -90,6 +98,7 @@ class Out:
         start = self.count
         numbers = [fixed.get(n, start + n) for n in range(1, len(objects) + 1)]
         self.count = start + len(objects)
+        self.rows += bytes(_ROW * len(objects))
 
         refs = [b"%d 0 R" % n for n in numbers]
 
@@ -112,17 +121,10 @@ class Out:
         self._pack()
         number = self.reserve()
         size = self.count + 1
-        self.offsets[number] = self.position
-        rows = [b"\x00\x00\x00\x00\x00\xff\xff"]
-        for n in range(1, size):
-            if n in self.offsets:
-                rows.append(b"\x01" + self.offsets[n].to_bytes(4, "big") + b"\x00\x00")
-            elif n in self.packed:
-                stream, k = self.packed[n]
-                rows.append(b"\x02" + stream.to_bytes(4, "big") + k.to_bytes(2, "big"))
-            else:
-                rows.append(b"\x00\x00\x00\x00\x00\xff\xff")
-        data = zlib.compress(b"".join(rows))
+        self._row(0, 0, 0, 0xFFFF)
+        self._row(number, 1, self.position, 0)
+        xref_at = self.position
+        data = zlib.compress(bytes(self.rows))
         digest = self.md5.hexdigest().encode("ascii")
         first = first_id.hex().encode("ascii") if first_id else digest
         trailer = (b"<< /Type /XRef /Size %d /W [ 1 4 2 ] /Root %d 0 R%s /ID [ <%s> <%s> ] "
@@ -130,7 +132,7 @@ class Out:
                        size, root, b" /Info %d 0 R" % info if info else b"", first, digest,
                        len(data)))
         self._write(b"%d 0 obj\n%s\nstream\n%s\nendstream\nendobj\n" % (number, trailer, data))
-        self._write(b"startxref\n%d\n%%%%EOF\n" % self.offsets[number])
+        self._write(b"startxref\n%d\n%%%%EOF\n" % xref_at)
         self.file.close()
 
 
