@@ -25,6 +25,13 @@ STYLE = """@page { size: 120mm 160mm; margin: 20mm; @bottom-center { content: co
 h1 { break-before: right } .end { break-before: page }"""
 
 
+# Text that reads like a reference to another object, in a string: never renumbered.
+ALT = "Plate (2) \\ 3 0 R"
+SVG = ("data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' width='20' height='10'>"
+       "<rect width='20' height='10'/></svg>").replace("'", "%27").replace("<", "%3C").replace(
+           ">", "%3E")
+
+
 def _part(folder: Path, name: str, body: str, stand_ins: list[str]) -> PartFile:
     anchors = "".join(f'<span id="{anchor}"></span>' for anchor in stand_ins)
     html = (f'<html lang="en"><head><title>{name}</title><style>{STYLE}</style></head><body>'
@@ -43,7 +50,8 @@ def parts(tmp_path_factory) -> list[PartFile]:
         _part(folder, "front", "<h1 id='contents'>Contents</h1><p><a href='#two'>Two</a></p>",
               ["two"]),
         _part(folder, "one", f"<h1 id='one'>One</h1><p>{words}</p><p><a href='#two'>on</a> "
-              "and <a href='https://example.org/'>out</a></p>", ["two"]),
+              "and <a href='https://example.org/'>out</a></p>"
+              f"<p><img src='{SVG}' alt='{ALT}'></p>", ["two"]),
         _part(folder, "two", f"<h1 id='two'>Two</h1><h2 id='two-a'>A part of two</h2>"
               f"<p>{words}</p><p><a href='#one'>back</a></p>", ["one"]),
     ]
@@ -104,6 +112,9 @@ def test_joined_structure(tmp_path, parts, book) -> None:
                 round(v, 2) for v in (left - 3 * post.PT_PER_MM, bottom - 3 * post.PT_PER_MM,
                                       right + 3 * post.PT_PER_MM, top + 3 * post.PT_PER_MM)]
         assert links == 4 and int(tree.ParentTreeNextKey) == total + links
+        figures = [o for o in objects if isinstance(o, pikepdf.Dictionary)
+                   and o.get("/S") == "/Figure"]
+        assert [str(f.Alt) for f in figures] == [ALT]
         with pdf.open_metadata() as meta:
             assert meta["dc:title"] == book.full_title
             assert "pdfuaid:part" in str(meta) or meta.get("pdfuaid:part") == "1"
