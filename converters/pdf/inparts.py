@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from ..core.options import BuildOptions
     from ..render.book import RenderedBook
     from ..source.model import Book
+    from .post import Finishing
 
 
 class Typeset(NamedTuple):
@@ -86,10 +87,12 @@ def whole_reason(rendered: RenderedBook, options: BuildOptions) -> str | None:
     return None
 
 
-def write(rendered: RenderedBook, raw: Path, workdir: Path, options: BuildOptions,
-          variant: str, paged: Book, writer: Typeset, map_to: Path | None = None) -> int:
-    """The parts laid out by worker processes, joined into ``raw``; returns the number of
-    front-matter pages.  ``map_to``: where a print-ready target's page map goes."""
+def write(rendered: RenderedBook, target: Path, workdir: Path, options: BuildOptions,
+          variant: str, paged: Book, writer: Typeset, map_to: Path | None = None,
+          finish: Callable[[int], Finishing] | None = None) -> int:
+    """The parts laid out by worker processes, joined into ``target``; returns the number of
+    front-matter pages.  ``map_to``: where a print-ready target's page map goes; ``finish``:
+    post.py's finishing for that number of front-matter pages, done as the parts are joined."""
     book = rendered.book
     first_body = next((r.id for r in rendered.entries if r.entry.kind == "chapter"), None)
     fetcher = ConfinedFetcher(book.source_dir,
@@ -154,7 +157,7 @@ def write(rendered: RenderedBook, raw: Path, workdir: Path, options: BuildOption
                                        lambda d, state: settle(d, state, writer.footnote_turns),
                                        report, page_map), write_part,
             key, options.jobs, workdir, cache)
-    join.join(files_out, raw)
+    join.join(files_out, target, None if finish is None else finish(front_pages))
     if map_to is not None:
         starts = [sum(f["keep"] for f in facts[:k]) for k in range(len(facts))]
         pagemap.save_map(map_to, pagemap.join_maps(

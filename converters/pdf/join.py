@@ -1,10 +1,11 @@
-"""The parts of the PDF (see parallel.py), each a tagged PDF from WeasyPrint, joined into one.
+"""The parts of the PDF (see parallel.py), each a tagged PDF from WeasyPrint, joined into one
+and finished (post.Finishing) in the same pass.
 
-The first part's file is the base: its catalog, metadata and PDF/UA or PDF/A identification
-stay.  Into it come the pages of every part, and from their pieces one of each of what a
-single WeasyPrint document would have written:
+The first part's catalog, metadata and PDF/UA or PDF/A identification stay.  Every part's
+kept pages follow, and from their pieces one of each of what a single WeasyPrint document
+would have written:
 
-- one structure tree: every part's top-level structure elements under the base's Document
+- one structure tree: every part's top-level structure elements under one Document
   element, and one parent tree, renumbered (a page's key is its page index, as WeasyPrint
   numbers them; link annotations follow the pages);
 - one outline: the parts' bookmarks in order, nested by their levels (``bookmark-level``, as
@@ -13,17 +14,29 @@ single WeasyPrint document would have written:
 - one name tree of destinations, which WeasyPrint's links use (``/Dest (name)``), so a link
   into another part resolves.  A part's links to other parts have stand-in anchors on the
   part's last page, which is not kept (see parallel.py); so are the stand-ins.
+
+Memory: one part is open at a time.  qpdf writes what the book keeps of it (pdfout.serialize:
+the objects reachable from its kept pages and tree pieces, streams as they are) and its
+objects go to the output file at once (pdfout.Out), so the joined PDF is never whole in
+memory; only the numbers of what the trees of the whole book point at are kept, and those
+trees are written last.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 from weasyprint.anchors import make_page_bookmark_tree
 from weasyprint.matrix import Matrix
+
+from .pdfout import Out, serialize
+
+if TYPE_CHECKING:
+    from .post import Finishing
 
 
 @dataclass(frozen=True)
@@ -34,135 +47,161 @@ class PartFile:
     bookmarks: list | None = None
 
 
-def join(files: list[PartFile], target: Path) -> None:
-    with pikepdf.open(files[0].path) as base:
-        _join_into(base, files)
-        # Object streams, as WeasyPrint writes them: the structure tree is many small objects.
-        base.save(target, deterministic_id=True,
-                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
+@dataclass
+class _Book:
+    """The book's numbers of what its trees point at, gathered part by part."""
+
+    total: int  # pages
+    pages: list[int]
+    kids: list[int]
+    nums: list[tuple[int, int]]  # (parent tree key, the page's array of elements)
+    linked: list[tuple[int, int]]  # (parent tree key, a link annotation's element)
+    names: dict[str, int]  # destination name: its destination array
+    marks: list[tuple[bytes, int]]  # the outline's (title, destination array)
+    levels: list
+    annots: int = 0  # link annotations so far
 
 
-def _join_into(base: pikepdf.Pdf, files: list[PartFile]) -> None:
-    tree = base.Root.StructTreeRoot
-    document = tree.K[0]
-    # Python lists, made into arrays once: pikepdf's Array.extend copies the whole array.
-    kids: list = []
-    nums: list = []
-    annots: list[tuple[pikepdf.Object, pikepdf.Object]] = []
-    names: dict[str, object] = {}
-    marks: list[tuple[pikepdf.Object, pikepdf.Object]] = []  # the outline's (title, dest)
-    levels: list = []
-    seen: set[tuple[int, int]] = set()
+def join(files: list[PartFile], target: Path, finish: Finishing | None = None) -> None:
+    """The parts joined into ``target``; ``finish``: post.py's pages and metadata, added as
+    each part passes (without it, the joined file is left as WeasyPrint's parts have it)."""
+    book = _Book(sum(f.keep for f in files), [], [], [], [], {}, [], [])
+    with pikepdf.open(files[0].path) as first:
+        version = first.pdf_version
+    out = Out(target, version)
+    try:
+        _join_into(out, files, book, finish)
+    except BaseException:
+        out.abort()  # no half-written edition left behind
+        raise
+
+
+def _join_into(out: Out, files: list[PartFile], book: _Book, finish: Finishing | None) -> None:
+    # Numbered ahead: parts point at them, they are written once every part is read.
+    ahead = {key: out.reserve() for key in ("Pages", "Document", "StructTreeRoot",
+                                            "Outlines", "Names")}
+    catalog = info = first_id = None
     for index, part in enumerate(files):
-        src = base if index == 0 else pikepdf.open(part.path)
-        try:
-            _bring_part(base, src, part, document, kids, nums, annots, names, marks, levels,
-                        seen)
-        finally:
-            if src is not base:
-                src.close()
-    total = len(base.pages)
-    for j, (annot, element) in enumerate(annots):
-        annot.StructParent = total + j
-        nums.extend([total + j, element])
-    _build_outline(base, marks, levels)
-    document.K = Array(kids)
-    tree.ParentTree = base.make_indirect(Dictionary(Nums=Array(nums)))
-    tree.ParentTreeNextKey = total + len(annots)
-    if names:
-        ordered: list = []
-        for name in sorted(names, key=lambda n: n.encode("utf-8")):
-            ordered += [pikepdf.String(name), names[name]]
-        base.Root.Names = Dictionary(Dests=base.make_indirect(Dictionary(Names=Array(ordered))))
+        with pikepdf.open(part.path) as src:
+            found = _bring_part(out, src, part, book, ahead, finish, index == 0)
+        if found is not None:
+            catalog, info, first_id = found
+    tree, document = ahead["StructTreeRoot"], ahead["Document"]
+    out.write(ahead["Pages"], b"<< /Type /Pages /Count %d /Kids [ %s ] >>"
+              % (book.total, _refs(book.pages)))
+    out.write(document, b"<< /Type /StructElem /S /Document /P %d 0 R /K [ %s ] >>"
+              % (tree, _refs(book.kids)))
+    parent_tree = out.reserve()
+    nums = b" ".join(b"%d %d 0 R" % pair for pair in book.nums + book.linked)
+    out.write(parent_tree, b"<< /Nums [ %s ] >>" % nums)
+    out.write(tree, b"<< /Type /StructTreeRoot /K [ %d 0 R ] /ParentTree %d 0 R "
+              b"/ParentTreeNextKey %d >>" % (document, parent_tree, book.total + book.annots))
+    _write_outline(out, ahead["Outlines"], book.marks, book.levels)
+    dests = out.reserve()
+    ordered = sorted(book.names, key=lambda n: n.encode("utf-8"))
+    out.write(dests, b"<< /Names [ %s ] >>" % b" ".join(
+        pikepdf.String(name).unparse() + b" %d 0 R" % book.names[name] for name in ordered))
+    out.write(ahead["Names"], b"<< /Dests %d 0 R >>" % dests)
+    assert catalog is not None
+    out.close(catalog, info, first_id)
 
 
-def _bring_part(base: pikepdf.Pdf, src: pikepdf.Pdf, part: PartFile, document: pikepdf.Object,
-                kids: list, nums: list, annots: list, names: dict, marks: list, levels: list,
-                seen: set) -> None:
-    """One part's kept pages and its pieces of the trees brought into ``base``, everything
-    copied at once so that the part's file can be closed (one part open at a time)."""
+# What the first part's catalog points at that is the book's, written last.
+_IN_CATALOG = ("StructTreeRoot", "Outlines", "Names")
+
+
+def _refs(numbers: list[int]) -> bytes:
+    return b" ".join(b"%d 0 R" % n for n in numbers)
+
+
+def _bring_part(out: Out, src: pikepdf.Pdf, part: PartFile, book: _Book, ahead: dict,
+                finish: Finishing | None, first: bool) -> tuple | None:
+    """One part's kept pages and its pieces of the trees written; for the first part, also
+    the catalog's and document info's numbers and the first half of its /ID."""
     pages = list(src.pages)
+    kept_pages = [page.obj for page in pages[: part.keep]]
     dropped = {p.objgen for p in pages[part.keep:]}
-    if src is base:
-        del base.pages[part.keep:]  # still objects: the old trees are replaced below
-    offset = 0 if src is base else len(base.pages)
-
-    def bring(obj: pikepdf.Object) -> pikepdf.Object:
-        return obj if src is base else _copy(base, src, obj)
-
-    if src is not base:
-        for page in pages[: part.keep]:
-            base.pages.append(page)
-    for kid in list(src.Root.StructTreeRoot.K[0].K):
-        if not _touches(kid, dropped):
-            if "/P" in kid:
-                del kid.P
-            new = bring(kid)
-            new.P = document
-            kids.append(new)
+    offset = len(book.pages)
+    old_document = src.Root.StructTreeRoot.K[0]
+    kept = [kid for kid in old_document.K if not _on_dropped(kid, dropped)]
+    # The part's Document stands for the book's (written last): its kids and the elements of
+    # the running heads and folios (WeasyPrint tags margin boxes as children of the Document
+    # that its /K leaves out) point up to it.  Emptied, it leads to no dropped page.
+    old_document.K = Array()
+    if "/P" in old_document:
+        del old_document.P
     tree_nums = list(src.Root.StructTreeRoot.ParentTree.Nums)
     by_key = {int(tree_nums[i]): tree_nums[i + 1] for i in range(0, len(tree_nums), 2)}
-    book = list(base.pages)  # indexing the page list walks it each time
-    for n in range(part.keep):
-        new_page = book[offset + n]
+    pages_stand_in = src.make_indirect(Dictionary())
+    for n, page in enumerate(kept_pages):
+        page.Parent = pages_stand_in
         if n in by_key:
-            nums.extend([offset + n, bring(by_key[n])])
-            new_page.obj.StructParents = offset + n
-        for annot in new_page.obj.get("/Annots", []):
-            key = annot.get("/StructParent")
-            if key is not None and int(key) in by_key:
-                annots.append((annot, bring(by_key[int(key)])))
+            page.StructParents = offset + n
+    marked = [n for n in range(part.keep) if n in by_key]
+    linked = [by_key[int(annot.StructParent)] for page in kept_pages
+              for annot in page.get("/Annots", ())
+              if "/StructParent" in annot and int(annot.StructParent) in by_key]
+    j = 0
+    for page in kept_pages:
+        for annot in page.get("/Annots", ()):
+            if "/StructParent" in annot and int(annot.StructParent) in by_key:
+                annot.StructParent = book.total + book.annots + j
+                j += 1
     dests = src.Root.get("/Names", {}).get("/Dests", {}).get("/Names", [])
-    for i in range(0, len(dests), 2):
-        name, dest = str(dests[i]), dests[i + 1]
-        if dest[0].objgen not in dropped and name not in names:
-            names[name] = bring(dest)
+    named = [(str(dests[i]), dests[i + 1]) for i in range(0, len(dests), 2)
+             if dests[i + 1][0].objgen not in dropped and str(dests[i]) not in book.names]
     found: list = []
     if "/Outlines" in src.Root and "/First" in src.Root.Outlines:
         _flatten(src.Root.Outlines.First, 1, found)
-    marks.extend((item.Title, bring(item.Dest)) for item, _, _ in found)
+    if finish is not None:
+        finish.pages(src, kept_pages)
+    roots = [pages_stand_in, old_document, *kept_pages, *kept,
+             *(by_key[n] for n in marked), *linked, *(dest for _, dest in named),
+             *(item.Dest for item, _, _ in found)]
+    tail: tuple | None = None
+    if first:
+        if finish is not None:
+            finish.document(src, book.total)
+        root, info = src.Root, src.docinfo
+        first_id = bytes(src.trailer.ID[0]) if "/ID" in src.trailer else None
+        stand_ins = {key: src.make_indirect(Dictionary()) for key in _IN_CATALOG}
+        for key, stand_in in stand_ins.items():
+            root[Name("/" + key)] = stand_in
+        root.Pages = pages_stand_in
+        roots += [*stand_ins.values(), root, info]
+        tail = first_id
+    roots = [obj if obj.is_indirect else src.make_indirect(obj) for obj in roots]
+    objects, numbers = serialize(src, roots)
+    fixed = {numbers[0]: ahead["Pages"], numbers[1]: ahead["Document"]}
+    if first:
+        at = -2 - len(_IN_CATALOG)
+        for key, number in zip(_IN_CATALOG, numbers[at:-2], strict=True):
+            fixed[number] = ahead[key]
+    written = out.add(objects, fixed)
+    it = iter(written[n - 1] for n in numbers[2:])
+    book.pages.extend(next(it) for _ in kept_pages)
+    book.kids.extend(next(it) for _ in kept)
+    book.nums.extend((offset + n, next(it)) for n in marked)
+    book.linked.extend((book.total + book.annots + k, next(it)) for k in range(len(linked)))
+    book.annots += len(linked)
+    book.names.update((name, next(it)) for name, _ in named)
+    book.marks.extend((item.Title.unparse(), next(it)) for item, _, _ in found)
     # Without the worker's levels, the part's own tree (each part then starts at the top).
-    levels.extend(part.bookmarks if part.bookmarks is not None and
-                  len(part.bookmarks) == len(found) else
-                  [[level, state] for _, level, state in found])
-    if src is not base:
-        for page in book[offset:]:
-            _localize(page.obj, seen)
+    book.levels.extend(part.bookmarks if part.bookmarks is not None and
+                       len(part.bookmarks) == len(found) else
+                       [[level, state] for _, level, state in found])
+    if first:
+        return written[numbers[-2] - 1], written[numbers[-1] - 1], tail
+    return None
 
 
-def _localize(page: pikepdf.Object, seen: set[tuple[int, int]]) -> None:
-    """The data of every stream a copied page uses (contents, fonts, images) read into the
-    joined file now: qpdf reads a copied stream's data from its file when it is written, and
-    the part's file is closed before that."""
-    todo = [page]
-    while todo:
-        obj = todo.pop()
-        if not isinstance(obj, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)):
-            continue  # numbers, names, strings: nothing below them
-        if obj.is_indirect:
-            if obj.objgen in seen:
-                continue
-            seen.add(obj.objgen)
-        if isinstance(obj, pikepdf.Stream):
-            obj.write(obj.read_raw_bytes(), filter=obj.get("/Filter"),
-                      decode_parms=obj.get("/DecodeParms"), type_check=False)
-            todo.extend(value for key, value in obj.items() if key not in _NOT_DOWN)
-        elif isinstance(obj, pikepdf.Dictionary):
-            if obj is not page and obj.get("/Type") == "/Page":
-                continue
-            todo.extend(value for key, value in obj.items() if key not in _NOT_DOWN)
-        elif isinstance(obj, pikepdf.Array):
-            todo.extend(obj)
+def _on_dropped(kid: pikepdf.Object, dropped: set[tuple[int, int]]) -> bool:
+    """Whether a top-level structure element marks content on a page that is not kept.
 
-
-# Keys that lead up or across (to pages, the structure tree), never to a page's streams.
-_NOT_DOWN = frozenset({"/Parent", "/P", "/Dest", "/D", "/Pg", "/StructParent",
-                       "/StructParents", "/Length"})
-
-
-def _copy(base: pikepdf.Pdf, src: pikepdf.Pdf, obj: pikepdf.Object) -> pikepdf.Object:
-    """``obj`` brought into ``base``; qpdf copies only indirect objects from another file."""
-    return base.copy_foreign(obj if obj.is_indirect else src.make_indirect(obj))
+    WeasyPrint tags page by page (weasyprint/pdf/tags.py): a top-level element and all below
+    it belong to its /Pg, so the walk down is only for an element without one."""
+    page = kid.get("/Pg")
+    return page.objgen in dropped if page is not None else _touches(kid, dropped)
 
 
 def _touches(element: pikepdf.Object, dropped: set[tuple[int, int]], depth: int = 0) -> bool:
@@ -178,16 +217,36 @@ def _touches(element: pikepdf.Object, dropped: set[tuple[int, int]], depth: int 
     return _touches(children, dropped, depth + 1) if children is not None else False
 
 
-def _build_outline(base: pikepdf.Pdf, marks: list, levels: list) -> None:
+def _write_outline(out: Out, root: int, marks: list, levels: list) -> None:
     """The outline of the bookmarks ``marks`` (title, destination), in order, nested by their
-    ``levels`` ([bookmark-level, state])."""
-    root = base.make_indirect(Dictionary(Type=Name.Outlines))
-    items = [_nest(base, marks, tree, root) for tree in _tree(levels)] if marks else []
-    _chain(root, items)
-    if items:
-        base.Root.Outlines = root
-    elif "/Outlines" in base.Root:
-        del base.Root.Outlines
+    ``levels`` ([bookmark-level, state]); /Count as WeasyPrint writes it (open items)."""
+    items = _place(out, _tree(levels) if marks else [], root, marks)
+    ends = b" /First %d 0 R /Last %d 0 R" % (items[0][0], items[-1][0]) if items else b""
+    count = sum(1 + max(c, 0) for _, c in items)
+    out.write(root, b"<< /Type /Outlines%s /Count %d >>" % (ends, count))
+
+
+def _place(out: Out, trees: list, parent: int, marks: list) -> list[tuple[int, int]]:
+    """Each of ``trees`` written as an outline item under ``parent``: (number, /Count)."""
+    numbers = [out.reserve() for _ in trees]
+    placed = []
+    for i, ((mark, _, children, state), number) in enumerate(zip(trees, numbers, strict=True)):
+        below = _place(out, children, number, marks)
+        title, dest = marks[mark]
+        count = sum(1 + max(c, 0) for _, c in below)
+        if state == "closed":
+            count = -count
+        entries = [b"/Title " + title, b"/Dest %d 0 R" % dest, b"/Parent %d 0 R" % parent]
+        if i:
+            entries.append(b"/Prev %d 0 R" % numbers[i - 1])
+        if i + 1 < len(numbers):
+            entries.append(b"/Next %d 0 R" % numbers[i + 1])
+        if below:
+            entries.append(b"/First %d 0 R /Last %d 0 R" % (below[0][0], below[-1][0]))
+        entries.append(b"/Count %d" % count)
+        out.write(number, b"<< " + b" ".join(entries) + b" >>")
+        placed.append((number, count))
+    return placed
 
 
 def _flatten(item: pikepdf.Object | None, depth: int, out: list) -> None:
@@ -214,26 +273,3 @@ def _tree(levels: list) -> list:
     root: list = []
     make_page_bookmark_tree(_Page(levels), [], [root], 0, 0, Matrix())
     return root
-
-
-def _nest(base: pikepdf.Pdf, marks: list, tree: tuple, parent: pikepdf.Object) -> pikepdf.Object:
-    number, _, children, state = tree
-    title, dest = marks[number]
-    new = base.make_indirect(Dictionary(Title=title, Dest=dest, Parent=parent))
-    _chain(new, [_nest(base, marks, child, new) for child in children])
-    if state == "closed":
-        new.Count = -abs(int(new.get("/Count", 0)))
-    return new
-
-
-def _chain(parent: pikepdf.Object, items: list[pikepdf.Object]) -> None:
-    """Link ``items`` as ``parent``'s children; /Count as WeasyPrint writes it (open items)."""
-    count = 0
-    for i, item in enumerate(items):
-        if i:
-            item.Prev = items[i - 1]
-            items[i - 1].Next = item
-        count += 1 + max(int(item.get("/Count", 0)), 0)
-    if items:
-        parent.First, parent.Last = items[0], items[-1]
-    parent.Count = count

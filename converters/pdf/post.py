@@ -8,6 +8,7 @@ structure tree, outline, links and PDF/UA or PDF/A identification are carried ov
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
@@ -33,35 +34,59 @@ def creator_tool() -> str:
 
 
 def finish(raw: Path, target: Path, book: Book, *, front_pages: int, bleed_mm: float) -> None:
-    """Read WeasyPrint's output from ``raw`` and write the finished edition to ``target``."""
+    """Read WeasyPrint's output from ``raw`` and write the finished edition to ``target``.
+
+    The book laid out in parts is finished as join.py writes it (``Finishing``)."""
     with pikepdf.open(raw) as pdf:
-        add_page_labels(pdf, front_pages)
-        if bleed_mm:
-            set_bleed_box(pdf, bleed_mm)
-        complete_metadata(pdf, book)
-        unembedded = [name for name, embedded, _page in fonts(pdf) if not embedded]
-        if unembedded:
-            raise BuildError(f"the PDF would not embed the font(s) {', '.join(unembedded)}")
+        finish_pdf(pdf, book, front_pages=front_pages, bleed_mm=bleed_mm)
         pdf.save(target, deterministic_id=True)
 
 
-def add_page_labels(pdf: pikepdf.Pdf, front_pages: int) -> None:
+def finish_pdf(pdf: pikepdf.Pdf, book: Book, *, front_pages: int, bleed_mm: float) -> None:
+    """What ``finish`` adds, added to an open ``pdf`` that its caller saves."""
+    finishing = Finishing(book, front_pages, bleed_mm)
+    finishing.document(pdf, len(pdf.pages))
+    finishing.pages(pdf, [page.obj for page in pdf.pages])
+
+
+@dataclass(frozen=True)
+class Finishing:
+    """The finishing split for a PDF written in pieces (join.py): ``document`` on the piece
+    holding the catalog, ``pages`` on each piece's pages."""
+
+    book: Book
+    front_pages: int
+    bleed_mm: float
+
+    def document(self, pdf: pikepdf.Pdf, total_pages: int) -> None:
+        add_page_labels(pdf, self.front_pages, total_pages)
+        complete_metadata(pdf, self.book)
+
+    def pages(self, pdf: pikepdf.Pdf, pages: list[pikepdf.Object]) -> None:
+        if self.bleed_mm:
+            set_bleed_box(pages, self.bleed_mm)
+        unembedded = [name for name, embedded, _page in fonts(pdf) if not embedded]
+        if unembedded:
+            raise BuildError(f"the PDF would not embed the font(s) {', '.join(unembedded)}")
+
+
+def add_page_labels(pdf: pikepdf.Pdf, front_pages: int, total_pages: int) -> None:
     """Lower-case roman for the front matter, arabic from 1 on the first body page."""
     nums: list[object] = []
     if front_pages:
         nums += [0, pikepdf.Dictionary(S=pikepdf.Name.r)]
-    if front_pages < len(pdf.pages):
+    if front_pages < total_pages:
         nums += [front_pages, pikepdf.Dictionary(S=pikepdf.Name.D, St=1)]
     pdf.Root.PageLabels = pdf.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(nums)))
 
 
-def set_bleed_box(pdf: pikepdf.Pdf, bleed_mm: float) -> None:
+def set_bleed_box(pages: list[pikepdf.Object], bleed_mm: float) -> None:
     """The trim box grown by the source's bleed: WeasyPrint's own guess is capped at 10 pt and
     ignores that our CSS bleed also holds the crop marks."""
     bleed = bleed_mm * PT_PER_MM
-    for page in pdf.pages:
-        left, bottom, right, top = (float(v) for v in page.obj.TrimBox)
-        page.obj.BleedBox = pikepdf.Array([left - bleed, bottom - bleed, right + bleed,
+    for page in pages:
+        left, bottom, right, top = (float(v) for v in page.TrimBox)
+        page.BleedBox = pikepdf.Array([left - bleed, bottom - bleed, right + bleed,
                                            top + bleed])
 
 

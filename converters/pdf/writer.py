@@ -263,18 +263,17 @@ def write_pdf(rendered: RenderedBook, target: Path, workdir: Path,
         variant = rules.pdf_variant or variant
     paged = pdfx.print_book(book, rules)  # the bleed and marks the target allows
     if inparts.whole_reason(rendered, options) is None:  # long books: in parts, by workers
-        raw = workdir / "weasyprint.pdf"
         typeset = inparts.Typeset(adapt_entry, html_document, stylesheets, page_css,
                                   _footnote_turns)
         ready = rules is not None and rules.print_ready
+        bleed = paged.print.bleed_mm if options.pdf_layout == "print" else 0.0
         try:
-            front_pages = inparts.write(rendered, raw, workdir, options, variant, paged, typeset,
-                                        pagemap.map_path(target) if ready else None)
+            front_pages = inparts.write(rendered, target, workdir, options, variant, paged,
+                                        typeset, pagemap.map_path(target) if ready else None,
+                                        lambda front: pdfpost.Finishing(book, front, bleed))
         except inparts.Unsettled:  # page numbers that kept moving: laid out whole below
             front_pages = None
         if front_pages is not None:
-            bleed = paged.print.bleed_mm if options.pdf_layout == "print" else 0.0
-            pdfpost.finish(raw, target, book, front_pages=front_pages, bleed_mm=bleed)
             if ready:
                 _print_ready(target, book, rules, workdir)  # type: ignore[arg-type]
             return
