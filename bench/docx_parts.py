@@ -36,11 +36,12 @@ def child(book: Path, mode: str, cache: Path, jobs: int, edit: bool) -> None:
     from converters.core.options import BuildOptions
     from converters.docx import parts
     from converters.docx.writer import write_docx
+    from converters.render import pandoc
     from tests.docx_compare import whole_docx
 
     # Settings to try: BENCH_PART_CHARS=200000, BENCH_RUNTIME="+RTS -H64m -RTS".
     parts.PART_CHARS = int(os.environ.get("BENCH_PART_CHARS", parts.PART_CHARS))
-    parts.RUNTIME = os.environ.get("BENCH_RUNTIME", " ".join(parts.RUNTIME)).split()
+    pandoc.RUNTIME[:] = os.environ.get("BENCH_RUNTIME", " ".join(pandoc.RUNTIME)).split()
     rendered = pickle.loads(book.read_bytes())
     if edit:  # one word changed in the middle entry, as an author's edit would
         n = len(rendered.entries) // 2

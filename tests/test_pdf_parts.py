@@ -161,3 +161,33 @@ def test_print_ready_in_parts_matches_whole(tmp_path, monkeypatch) -> None:
     assert made["parts"] == made["whole"]
     assert made["parts"]["intents"] == ["/GTS_PDFX"] and made["parts"]["cover"]
     assert len(made["parts"]["map"]) > 10 and made["parts"]["map"][-1]["label"].isdigit()
+
+
+@pytest.mark.slow
+def test_editions_beside_leave_their_cores(tmp_path, monkeypatch) -> None:
+    """While another edition is written beside the PDF (core/process.beside), its parts take
+    one worker, not two; once that edition is done a second worker is forked; the PDF is the
+    same either way."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setattr(parallel, "RECYCLE", 100)
+    forks: list[int] = []
+    fork = parallel._fork
+
+    def counted(*args: object) -> tuple:
+        forks.append(len(forks))
+        return fork(*args)
+
+    monkeypatch.setattr(parallel, "_fork", counted)
+    results = {}
+    for name, busy in (("alone", lambda: 0), ("beside", lambda: 1),
+                       ("then-alone", iter([1] * 3 + [0] * 1000).__next__)):
+        monkeypatch.setattr(parallel, "beside", busy)
+        forks.clear()
+        results[name] = _build(APPARATUS, tmp_path / f"{name}.pdf", monkeypatch, whole=False,
+                               part_chars=1_000)
+        results[name]["forks"] = len(forks)
+        results[name]["bytes"] = (tmp_path / f"{name}.pdf").read_bytes()
+    assert results["alone"]["forks"] == 2
+    assert results["beside"]["forks"] == 1
+    assert results["then-alone"]["forks"] == 2
+    assert results["alone"] == {**results["beside"], "forks": 2} == results["then-alone"]

@@ -19,6 +19,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..core import process as shared
 from ..core.errors import EditionsError
 from ..core.options import BuildOptions
 from .fingerprint import sha256_file
@@ -89,6 +90,12 @@ def run_all(tasks: list[Task], jobs: int, emit: Emit) -> Iterator[Outcome]:
     context = _process_context()
     waiting = list(tasks)
     running: dict[object, tuple[multiprocessing.process.BaseProcess, Connection, Task]] = {}
+    # Editions written beside the PDF take cores its parts' workers then leave to them: three
+    # working processes on two cores go no faster than two, and the third's memory (a layout,
+    # ~110 MiB on a million words) is what took the build over 500 MiB.
+    # Counted from the start (waiting ones too), before the PDF's process looks.
+    beside = context.Value("i", sum(task.fmt != "pdf" for task in tasks))
+    shared.share_beside(beside)
     # Forked workers share the parent's pages until they write to them, and a garbage
     # collection in a worker writes to every object it visits: frozen, the parent's objects
     # (the rendered book above all) are never visited, so they stay shared.
@@ -115,9 +122,13 @@ def run_all(tasks: list[Task], jobs: int, emit: Emit) -> Iterator[Outcome]:
                                       f"it ended with exit code {process.exitcode}")
                 receive.close()
                 process.join()
+                if task.fmt != "pdf":
+                    with beside.get_lock():
+                        beside.value -= 1
                 yield outcome
     finally:
         gc.unfreeze()
+        shared.share_beside(None)
         for process, receive, _ in running.values():  # the consumer stopped early
             process.kill()
             receive.close()

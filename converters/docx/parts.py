@@ -35,9 +35,6 @@ if TYPE_CHECKING:
 
 PART_CHARS = 50_000  # measured: pandoc's heap ~30 MB here, ~40 at 100,000, ~75 at 200,000
 KIND = "docx-part"
-# Options of pandoc's own runtime (GHC RTS), not of the conversion: the smallest suggested
-# heap instead of the binary's built-in 64 MB, so a small part takes a small heap.
-RUNTIME = ["+RTS", "-H4k", "-RTS"]
 
 
 @dataclass(frozen=True)
@@ -93,7 +90,7 @@ def convert(parts: list[Part], args: list[str], key_args: object, workdir: Path,
     def one(i: int) -> tuple[bytes, list]:
         out = workdir / f"part-{i:04d}.docx"
         log: list[Message] = []  # held back, to be said in the book's order
-        run(parts[i].html, "docx", "html", [*args, *RUNTIME], output=out, messages=log)
+        run(parts[i].html, "docx", "html", args, output=out, messages=log)
         data = out.read_bytes()
         out.unlink()
         if cache is not None:

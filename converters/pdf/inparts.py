@@ -107,10 +107,12 @@ def write(rendered: RenderedBook, target: Path, workdir: Path, options: BuildOpt
         html = weasyprint.HTML(string=writer.html_document(rendered, body=body),
                                base_url=SOURCE_URL, url_fetcher=fetcher)
         with known_missing(rendered.fallbacks.missing):  # already reported at their lines
-            return relayout.render(html, font_config=mine["fonts"],
-                                 cache=mine.setdefault("cache", {}),
-                                 stylesheets=[*mine["sheets"], weasyprint.CSS(string=css)],
-                                 pdf_variant=variant, pdf_tags=True)
+            # A fresh image cache for each part: one kept across a worker's parts drew an
+            # image met before otherwise, so a part's bytes depended on which worker laid
+            # out which parts before it (a cached build would not match a cold one).
+            return relayout.render(html, font_config=mine["fonts"], cache={},
+                                   stylesheets=[*mine["sheets"], weasyprint.CSS(string=css)],
+                                   pdf_variant=variant, pdf_tags=True)
 
     def adapt_part(numbers: range, state: dict, folios: dict[str, str]) -> str:
         unhyphenated: dict[str, list[str]] = {}

@@ -43,6 +43,7 @@ from pathlib import Path
 from ..core.cache import Cache, digest
 from ..core.dates import build_datetime
 from ..core.errors import BuildError
+from ..core.process import beside
 from . import anchors, join, parts, relayout, worker
 
 STAND_IN = re.compile(r'href="#([^"]+)"')
@@ -164,14 +165,14 @@ def lay_out_in_parts(rendered: object, lay: Callable[..., tuple], write: Callabl
         _rekey(j, style, cache, wanted)
 
     context = multiprocessing.get_context("fork")
-    conns, procs = [], []
-    for _ in range(max(1, min(jobs, len(work)))):
-        conn, proc = _fork(context, lay, write)
-        conns.append(conn)
-        procs.append(proc)
-    held: list[int | None] = [None] * len(conns)
-    busy = [False] * len(conns)
-    laid = [0] * len(conns)  # parts each worker has laid out since it started
+    # Workers are forked as they are given parts, at most as many as the cores that editions
+    # written beside this one leave (core/process.beside), at least one.
+    slots = max(1, min(jobs, len(work)))
+    conns: list[Connection] = []
+    procs: list[multiprocessing.process.BaseProcess] = []
+    held: list[int | None] = [None] * slots
+    busy = [False] * slots
+    laid = [0] * slots  # parts each worker has laid out since it started
     rounds = 0
     try:
         while True:
@@ -218,14 +219,19 @@ def lay_out_in_parts(rendered: object, lay: Callable[..., tuple], write: Callabl
                 total = sum(f.keep for f in files)
                 return files, total if body_start is None else body_start, \
                     [j.facts for j in work]  # type: ignore[misc]
-            for w in range(len(conns)):
-                if busy[w] or held[w] is not None:
+            free = max(1, jobs - beside())
+            for w in range(slots):
+                if busy[w] or held[w] is not None or w >= free:
                     continue
                 k = next((k for k, j in enumerate(work) if not j.laying and k not in held
                           and _needs_layout(j, counters[k], ripe[k])), None)
                 if k is None:
                     break
-                if laid[w] >= RECYCLE:
+                if w == len(conns):
+                    conn, proc = _fork(context, lay, write)
+                    conns.append(conn)
+                    procs.append(proc)
+                elif laid[w] >= RECYCLE:
                     _stop(conns[w], procs[w])
                     conns[w], procs[w] = _fork(context, lay, write)
                     laid[w] = 0

@@ -43,6 +43,11 @@ SURVEY_KIND = "render-survey"
 # file, which the bound keeps cheap too).
 BATCH_CHARS = 1 << 19
 BATCH_FILES = 200
+# The rendering process itself grows with the book (126 MiB at 600,000 words, 179 at a
+# million) while a batch's pandoc holds 110-145 MiB, two at a time: past this many characters
+# of Markdown batches are halved, so that the sum stays under 500 MiB (a million words: 523 ->
+# 432 MiB; halved batches cost 600,000 words 1.5 s more CPU, which is why not always).
+LARGE_BOOK_CHARS = 5_000_000
 # A book pandoc reads in well under a second is not cached: compressing and writing its
 # entries would cost about what they save, and its output folder keeps no cache folder.
 CACHE_FROM_CHARS = 100_000
@@ -173,7 +178,8 @@ class _Runs:
                  one: Callable[[int], tuple[str, list[Message]]]) -> None:
         self.pool, self.many, self.one = pool, many, one
         # Enough batches to keep every worker busy, none so big that a failure costs much.
-        self.limit = max(min(BATCH_CHARS, total // (workers * 2) + 1), 1 << 16)
+        batch = BATCH_CHARS if total <= LARGE_BOOK_CHARS else BATCH_CHARS // 2
+        self.limit = max(min(batch, total // (workers * 2) + 1), 1 << 16)
         self.groups: list[list[int]] = []
         self.batches: list[Future] = []
         self.group_of: dict[int, int] = {}

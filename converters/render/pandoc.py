@@ -55,6 +55,10 @@ def _limit_memory() -> None:  # runs in the child between fork and exec
 
 
 Message = tuple[int, str]  # a logging level and what pandoc said
+# Options of pandoc's own runtime (GHC RTS), not of the conversion: the smallest suggested heap
+# instead of the binary's built-in 64 MB, so a small input takes a small heap. Measured on a
+# 512 KB batch: 145 MB instead of 180 reading, 189 instead of 204 writing, no slower.
+RUNTIME = ["+RTS", "-H4k", "-RTS"]
 
 
 def run(text: str, to: str, fmt: str, extra: list[str] | None = None, *,
@@ -65,7 +69,8 @@ def run(text: str, to: str, fmt: str, extra: list[str] | None = None, *,
     pandoc's messages are logged, or with ``messages`` kept there for the caller to
     :func:`replay` (once it knows which file they belong to).
     """
-    args = [pandoc_binary(), "--sandbox", f"--from={fmt}", f"--to={to}", *(extra or [])]
+    args = [pandoc_binary(), "--sandbox", f"--from={fmt}", f"--to={to}", *(extra or []),
+            *RUNTIME]
     if output is not None:
         args.append(f"--output={output}")
     seconds = limits.PANDOC_TIMEOUT_S if timeout is None else timeout
