@@ -54,8 +54,10 @@ def write_source(tmp_path):
     return write
 
 
-MINIMAL_YAML = """
-title: A Small Book
+def book_yaml(title: str, contents: str) -> str:
+    """A valid book.yaml: ``title``, one author, and ``contents`` (its list's YAML lines)."""
+    return f"""
+title: {title}
 creators: [Ann Author]
 date: 2020
 language: en
@@ -63,11 +65,15 @@ identifiers:
   - scheme: uuid
     value: 4f3c2b1a-0000-4000-8000-000000000001
 contents:
+{contents}"""
+
+
+MINIMAL_YAML = book_yaml("A Small Book", """\
   - title: One
     kind: chapter
     number: 1
     file: one.md
-"""
+""")
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from converters.docx.writer import entry_html, write_docx
 from converters.render.book import render
 from converters.source.loader import load_book
 from tests import docx_compare as compare
-from tests.conftest import ROOT
+from tests.conftest import ROOT, book_yaml
 from tests.test_sherlock import SHERLOCK
 
 BOOKS = ROOT / "tests" / "books"
@@ -170,18 +170,10 @@ def test_a_cached_part_warns_as_when_it_was_converted(tmp_path, caplog):
     assert logs[1] == logs[0]
 
 
-LINKS_YAML = """
-title: Links
-creators: [Ann Author]
-date: 2020
-language: en
-identifiers:
-  - scheme: uuid
-    value: 4f3c2b1a-0000-4000-8000-000000000002
-contents:
+LINKS_YAML = book_yaml("Links", """\
   - {title: One, kind: chapter, number: 1, file: one.md}
   - {title: Two, kind: chapter, number: 2, file: two.md}
-"""
+""")
 
 
 def test_links_and_lists_in_body_and_notes_survive_the_join(write_source, tmp_path, monkeypatch):

@@ -15,21 +15,13 @@ from converters.build.workers import collect_warnings
 from converters.core.cache import Cache
 from converters.render import batch, files, markdown
 from converters.render.book import RenderedBook, render
+from tests.conftest import book_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 # as tests/test_sherlock.py finds it: beside the checkout, or in $EDITIONS_SHARED
 SHERLOCK = Path(os.environ.get("EDITIONS_SHARED") or ROOT.parent / "shared") / "books" / "sherlock"
 
-YAML = """
-title: Batches
-creators: [Ann Author]
-date: 2020
-language: en
-identifiers:
-  - scheme: uuid
-    value: 4f3c2b1a-0000-4000-8000-000000000002
-contents:
-"""
+YAML = book_yaml("Batches", "")
 ONE = """# Notes
 
 The first file's note.[^1] A reference link [defined here][ref].
