@@ -10,7 +10,7 @@ import pytest
 from weasyprint.formatting_structure.boxes import FootnoteAreaBox, MarginBox, TextBox
 
 from converters.core.options import BuildOptions
-from converters.pdf import hyphenation, parallel, parts, relayout, writer
+from converters.pdf import hyphenation, inparts, parallel, parts, relayout, writer
 from converters.render.book import render
 from converters.source.loader import load_book
 from tests.books.long import write_long_book
@@ -107,10 +107,20 @@ def test_rounds_replay_what_settle_found() -> None:
                                 "spacing": {"3.2": "loose"}})
     later = {"turns": ["3.4", "4.0"], "nohyph": [["3.1", "word"], ["4.2", "other"]],
              "spacing": {"3.2": "loose", "4.9": "tight"}}
-    fixes = relayout.new_fixes(done, later)
-    assert fixes == {"turns": ["4.0"], "nohyph": [["4.2", "other"]], "spacing": {"4.9": "tight"}}
+    fixes = {"turns": ["4.0"], "nohyph": [["4.2", "other"]], "spacing": {"4.9": "tight"}}
     assert relayout.merged(done, fixes) == later
     assert relayout.rounds_of({}) == [] and relayout.rounds_of({"rounds": [fixes]}) == [fixes]
+
+
+def test_settle_names_only_fixes_not_made_yet() -> None:
+    """A pass's fixes are new ones: what earlier passes fixed is never named again."""
+    document = _laid({}).document
+    found = inparts.settle(document, {}, writer._footnote_turns)
+    assert found is not None and (found["nohyph"] or found["spacing"])
+    again = inparts.settle(document, found, writer._footnote_turns) or {}
+    assert not set(again.get("turns", ())) & set(found["turns"])
+    assert not {tuple(p) for p in again.get("nohyph", ())} & {tuple(p) for p in found["nohyph"]}
+    assert not set(again.get("spacing") or {}) & set(found["spacing"])
 
 
 _STYLE = """@page { size: 110mm 150mm; margin: 12mm; }

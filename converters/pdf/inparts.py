@@ -168,19 +168,16 @@ def write(rendered: RenderedBook, target: Path, workdir: Path, options: BuildOpt
     return front_pages
 
 
-def settle(document: weasyprint.Document, state: dict,
+def settle(document: weasyprint.Document, done: dict,
            footnote_turns: Callable[[weasyprint.Document], frozenset[str]]) -> dict | None:
-    """The passes of writer.write_pdf on one part: the next state, or None if it stands."""
-    turns = frozenset(state.get("turns", ()))
-    nohyph = frozenset(tuple(pair) for pair in state.get("nohyph", ()))
-    spacing = dict(state.get("spacing", {}))
-    more = footnote_turns(document)
-    words = hyphenation.unhyphenations(document)
-    adjust = spreads.adjustments(document, spacing)
-    if not more - turns and not words - nohyph and not adjust:
+    """The passes of writer.write_pdf on one part: the fixes the next pass makes, those not
+    among ``done`` (every fix so far), or None if the part stands."""
+    turns = footnote_turns(document) - set(done.get("turns", ()))
+    words = hyphenation.unhyphenations(document) - {tuple(p) for p in done.get("nohyph", ())}
+    spacing = spreads.adjustments(document, dict(done.get("spacing") or {}))  # new ones only
+    if not turns and not words and not spacing:
         return None
-    return {"turns": sorted(turns | more), "nohyph": sorted(map(list, nohyph | words)),
-            "spacing": {**spacing, **adjust}}
+    return {"turns": sorted(turns), "nohyph": sorted(map(list, words)), "spacing": spacing}
 
 
 def _warn_overflow(facts: list[dict], name: str) -> None:

@@ -92,8 +92,8 @@ def make_lay(render_html: Callable[[str, str], tuple],
 
     ``state`` is what the passes decided, in rounds (relayout.rounds_of: turned paragraphs,
     words set whole, spacing; JSON); ``render_html`` lays HTML out keeping what a later pass
-    needs (relayout.render); ``settle(document, fixes so far)`` the fixes so far and the next
-    pass's, or None once the part stands still;
+    needs (relayout.render); ``settle(document, fixes so far)`` the next pass's fixes, or None
+    once the part stands still;
     ``report(document, keep)`` its overflowing text, to be warned about by the writer;
     ``folios`` the places of the anchors whose numbers the part prints (if ``numbered``);
     ``page_map(pages)`` what a print-ready target's page map needs of the kept pages."""
@@ -119,11 +119,10 @@ def make_lay(render_html: Callable[[str, str], tuple],
             else:  # the passes still to run
                 if len(remade) >= parts.MAX_LAYOUTS:
                     break
-                more = settle(kept.document, done)
-                if more is None:
+                found = settle(kept.document, done)
+                if found is None:
                     break
-                fixes = relayout.new_fixes(done, more)
-                rounds.append(fixes)
+                rounds.append(fixes := found)
             done = relayout.merged(done, fixes)
             kept = kept.step(fixes) or fresh(done)
             remade.append(kept.remade[-1])

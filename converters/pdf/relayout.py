@@ -365,11 +365,9 @@ def _pieces(text_box: TextBox, pattern: re.Pattern[str]) -> list[TextBox]:
     return out
 
 def rounds_of(state: dict) -> list[dict]:
-    """A part's state as the fixes of each pass after the first, in order (a state from
-    before rounds were kept is one round)."""
-    if "rounds" in state:
-        return [dict(fixes) for fixes in state["rounds"]]
-    return [state] if state else []
+    """A part's state as the fixes of each pass after the first, in order (a state read from
+    the cache was made by this code: the toolchain's digest salts every key)."""
+    return [dict(fixes) for fixes in state.get("rounds", ())]
 
 
 def merged(done: dict, fixes: dict) -> dict:
@@ -378,14 +376,3 @@ def merged(done: dict, fixes: dict) -> dict:
     return {"turns": sorted({*done.get("turns", ()), *fixes.get("turns", ())}),
             "nohyph": sorted(map(list, pairs)),
             "spacing": {**(done.get("spacing") or {}), **(fixes.get("spacing") or {})}}
-
-
-def new_fixes(done: dict, more: dict) -> dict:
-    """What settle's next state ``more`` adds to ``done``: one pass's fixes."""
-    old = {tuple(pair) for pair in done.get("nohyph", ())}
-    spacing = done.get("spacing") or {}
-    return {"turns": sorted(set(more.get("turns", ())) - set(done.get("turns", ()))),
-            "nohyph": sorted(list(pair) for pair in more.get("nohyph", ())
-                             if tuple(pair) not in old),
-            "spacing": {k: v for k, v in (more.get("spacing") or {}).items()
-                        if spacing.get(k) != v}}
