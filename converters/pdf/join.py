@@ -138,15 +138,12 @@ def _bring_part(out: Out, src: pikepdf.Pdf, part: PartFile, book: _Book, ahead: 
         if n in by_key:
             page.StructParents = offset + n
     marked = [n for n in range(part.keep) if n in by_key]
-    linked = [by_key[int(annot.StructParent)] for page in kept_pages
-              for annot in page.get("/Annots", ())
-              if "/StructParent" in annot and int(annot.StructParent) in by_key]
-    j = 0
+    linked = []  # link annotations' elements, their keys after the book's pages
     for page in kept_pages:
         for annot in page.get("/Annots", ()):
             if "/StructParent" in annot and int(annot.StructParent) in by_key:
-                annot.StructParent = book.total + book.annots + j
-                j += 1
+                linked.append(by_key[int(annot.StructParent)])
+                annot.StructParent = book.total + book.annots + len(linked) - 1
     dests = src.Root.get("/Names", {}).get("/Dests", {}).get("/Names", [])
     named = [(str(dests[i]), dests[i + 1]) for i in range(0, len(dests), 2)
              if dests[i + 1][0].objgen not in dropped and str(dests[i]) not in book.names]
