@@ -6,6 +6,7 @@ post.Finishing's page labels, bleed box and metadata, written in the same pass."
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,8 +16,9 @@ import pytest
 import weasyprint
 from pypdf import PdfReader
 
+from converters.core.cache import Cache
 from converters.core.errors import BuildError
-from converters.pdf import post
+from converters.pdf import pdfout, post
 from converters.pdf.join import PartFile, join
 from converters.source.loader import load_book
 from tests.books.long import write_long_book
@@ -94,9 +96,10 @@ def test_joined_structure(tmp_path, parts, book) -> None:
         assert keys == sorted(set(keys))
         entries = dict(zip(keys, nums[1::2], strict=True))
         links = 0
-        for n, page in enumerate(pdf.pages):
-            assert int(page.obj.StructParents) == n
-            for element in entries[n]:
+        # Each part takes its keys from its own range (pdfout.BUCKET), unique over the book.
+        assert len({int(page.obj.StructParents) for page in pdf.pages}) == total
+        for page in pdf.pages:
+            for element in entries[int(page.obj.StructParents)]:
                 up = element
                 while up.objgen != document.objgen:  # every marked element leads to the one
                     up = up.P                        # Document, the folios' elements too
@@ -111,7 +114,8 @@ def test_joined_structure(tmp_path, parts, book) -> None:
             assert [round(float(v), 2) for v in page.obj.BleedBox] == [
                 round(v, 2) for v in (left - 3 * post.PT_PER_MM, bottom - 3 * post.PT_PER_MM,
                                       right + 3 * post.PT_PER_MM, top + 3 * post.PT_PER_MM)]
-        assert links == 4 and int(tree.ParentTreeNextKey) == total + links
+        assert links == 4 and len(keys) == total + links
+        assert int(tree.ParentTreeNextKey) == keys[-1] + 1
         figures = [o for o in objects if isinstance(o, pikepdf.Dictionary)
                    and o.get("/S") == "/Figure"]
         assert [str(f.Alt) for f in figures] == [ALT]
@@ -138,3 +142,63 @@ def test_refused_join_leaves_no_file(tmp_path, parts, book, monkeypatch) -> None
     with pytest.raises(BuildError, match="Missing-Sans"):
         join(parts, tmp_path / "x.pdf", post.Finishing(book, front_pages=1, bleed_mm=0.0))
     assert not (tmp_path / "x.pdf").exists()
+
+
+def _keyed(parts: list[PartFile]) -> list[PartFile]:
+    """The parts with keys made from their bytes, as parallel.py's are from what made them."""
+    return [PartFile(p.path, p.keep, p.bookmarks,
+                     hashlib.sha256(p.path.read_bytes()).hexdigest()) for p in parts]
+
+
+BUCKET = pdfout.BUCKET
+
+
+@pytest.mark.parametrize("bucket", [BUCKET, 8])
+def test_cached_pieces_give_the_same_bytes(tmp_path, parts, book, monkeypatch,
+                                           bucket) -> None:
+    """Pieces from the cache (pdfout.Piece) make the file a join without a cache makes, after
+    an edit in the middle part too; with small buckets the edit moves the parts after it, whose
+    pieces then cannot be reused, and are not."""
+    monkeypatch.setattr(pdfout, "BUCKET", bucket)
+    finishing = post.Finishing(book, front_pages=parts[0].keep, bleed_mm=3.0)
+    cache = Cache(tmp_path / "cache", "salt")
+    last = parts[-1]
+    tail = [_part(tmp_path, "three", "<h1 id='three'>Three</h1><p>water</p>", []),
+            PartFile(last.path, last.keep)]
+    keyed = _keyed([*parts[:2], *tail])
+    join(keyed, tmp_path / "cold.pdf", finishing)
+    join(keyed, tmp_path / "first.pdf", finishing, cache)
+    assert cache.misses == 3 and cache.hits == 0  # the first part is never cached
+    join(keyed, tmp_path / "again.pdf", finishing, cache)
+    assert cache.hits == 3
+    cold = (tmp_path / "cold.pdf").read_bytes()
+    assert (tmp_path / "first.pdf").read_bytes() == cold
+    assert (tmp_path / "again.pdf").read_bytes() == cold
+
+    # The part before the last two edited: a longer one, with more objects.
+    words = " ".join(["stone"] * 900)
+    edited = _keyed([*parts[:1], _part(tmp_path, "one-b", f"<h1 id='one'>One</h1><p>{words}</p>"
+                                       "<p><a href='#two'>on</a></p>", ["two"]), *tail])
+    hits = cache.hits
+    join(edited, tmp_path / "edited.pdf", finishing, cache)
+    join(edited, tmp_path / "edited-cold.pdf", finishing)
+    assert (tmp_path / "edited.pdf").read_bytes() == (tmp_path / "edited-cold.pdf").read_bytes()
+    # The parts after the edit reused where their range stayed (a bucket of 1024 holds it).
+    assert cache.hits - hits == (2 if bucket == BUCKET else 0)
+    with pikepdf.open(tmp_path / "edited.pdf") as pdf:
+        assert len(pdf.pages) == sum(p.keep for p in edited)
+    if shutil.which("qpdf"):
+        done = subprocess.run(["qpdf", "--check", str(tmp_path / "edited.pdf")],
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_damaged_piece_is_a_miss(tmp_path, parts, book) -> None:
+    cache = Cache(tmp_path / "cache", "salt")
+    keyed = _keyed(parts)
+    join(keyed, tmp_path / "a.pdf", None, cache)
+    for entry in (tmp_path / "cache").rglob("*"):
+        if entry.is_file():
+            entry.write_bytes(entry.read_bytes()[:40])
+    join(keyed, tmp_path / "b.pdf", None, cache)
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()

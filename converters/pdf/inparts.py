@@ -159,7 +159,7 @@ def write(rendered: RenderedBook, target: Path, workdir: Path, options: BuildOpt
                                        lambda d, state: settle(d, state, writer.footnote_turns),
                                        report, page_map), write_part,
             key, options.jobs, workdir, cache)
-    join.join(files_out, target, None if finish is None else finish(front_pages))
+    join.join(files_out, target, None if finish is None else finish(front_pages), cache)
     if map_to is not None:
         starts = [sum(f["keep"] for f in facts[:k]) for k in range(len(facts))]
         pagemap.save_map(map_to, pagemap.join_maps(

@@ -213,7 +213,8 @@ def lay_out_in_parts(rendered: object, lay: Callable[..., tuple], write: Callabl
                     busy[w] = True
             if done:
                 files = [join.PartFile(j.path, j.facts["keep"],  # type: ignore[arg-type]
-                                       j.facts.get("bookmarks"))  # type: ignore[union-attr]
+                                       j.facts.get("bookmarks"),  # type: ignore[union-attr]
+                                       digest([j.key, j.counter, j.facts["state"]]))  # type: ignore[index]
                          for j in work]
                 total = sum(f.keep for f in files)
                 return files, total if body_start is None else body_start, \

@@ -6,6 +6,12 @@ them their numbers in the book and writes them at once; only their cross-referen
 (7 bytes an object) stay.  Objects that the book's trees need but that exist only once every
 part is read (the page tree, the structure tree's root, the outline) are numbered ahead
 (``reserve``) and written last.
+
+Each part's objects are numbered in a range of its own, from the book's count so far, rounded
+up to BUCKET numbers, and packed in object streams of its own: what ``part`` writes (a
+``Piece``) depends on that first number and on the part alone, so a piece written before is
+written again as it is (``put_piece``) when a part before it was edited without changing its
+bucket.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import hashlib
 import io
 import re
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
@@ -27,6 +34,23 @@ _REF = re.compile(rb"(\d+) 0 R")
 # Objects per object stream, as qpdf packs them.
 BATCH = 100
 _ROW = 7  # bytes per cross-reference stream row: /W [ 1 4 2 ]
+# A part's range of object numbers is rounded up to this many: a one-word edit seldom moves
+# the range of the parts after it (their pieces are then reused), and the numbers left free
+# cost a cross-reference row of zeros each, which compress to almost nothing.
+BUCKET = 1024
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A part's objects as ``Out.part`` wrote them, from object number ``base + 1``: their
+    bytes, the ``size`` numbers reserved, and their cross-reference rows with the positions
+    of the objects written whole (``whole``: row indexes) counted from the piece's start."""
+
+    base: int
+    size: int
+    data: bytes
+    rows: bytes
+    whole: tuple[int, ...]
 
 
 class Out:
@@ -43,9 +67,14 @@ class Out:
         self.pending: list[tuple[int, bytes]] = []
         self.position = 0
         self.count = 0  # the highest object number handed out
+        # While a part is written (``part``): its bytes and the numbers written whole.
+        self.recording: list[bytes] | None = None
+        self.whole: list[int] = []
         self._write(b"%%PDF-%s\n%%\xbf\xf7\xa2\xfe\n" % version.encode("ascii"))
 
     def _write(self, data: bytes) -> None:
+        if self.recording is not None:
+            self.recording.append(data)
         self.file.write(data)
         self.md5.update(data)
         self.position += len(data)
@@ -73,6 +102,7 @@ class Out:
 
     def _put(self, number: int, body: bytes) -> None:
         self._row(number, 1, self.position, 0)
+        self.whole.append(number)
         self._write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
 
     def _pack(self) -> None:
@@ -91,13 +121,18 @@ class Out:
                   b"\nstream\n%s\nendstream" % (len(self.pending), len(head), len(data), data))
         self.pending = []
 
-    def add(self, objects: list[bytes], fixed: dict[int, int]) -> list[int]:
-        """A part's objects (``serialize``'s, numbered from 1) written with numbers of the
-        book; ``fixed``: part numbers of stand-ins for objects of the book numbered already
-        (not written).  Returns the book's number of each."""
-        start = self.count
-        numbers = [fixed.get(n, start + n) for n in range(1, len(objects) + 1)]
-        self.count = start + len(objects)
+    def part(self, objects: list[bytes], fixed: dict[int, int], keys: int = 0) -> tuple[
+            list[int], Piece]:
+        """A part's objects (``serialize``'s, numbered from 1) written in a range of their own;
+        ``fixed``: part numbers of stand-ins for objects of the book numbered already (not
+        written); ``keys``: how many parent tree keys the part takes from the range's first
+        number on (join.py), so that no two parts' keys meet.  Returns the book's number of
+        each object and the piece written."""
+        self._pack()  # the book's own objects before it, if any, are packed apart
+        base, start = self.count, self.position
+        self.recording, self.whole = [], []
+        numbers = [fixed.get(n, base + n) for n in range(1, len(objects) + 1)]
+        self.count = base + len(objects)
         self.rows += bytes(_ROW * len(objects))
 
         refs = [b"%d 0 R" % n for n in numbers]
@@ -113,7 +148,33 @@ class Out:
             # Most objects hold no string: the plain pattern is the faster one.
             pattern = _TOKEN if b"(" in head else _REF
             self.write(numbers[n - 1], pattern.sub(renumber, head) + sep + data)
-        return numbers
+        self._pack()
+        size = -(-max(self.count - base, keys, 1) // BUCKET) * BUCKET
+        self.rows += bytes(_ROW * (base + size - self.count))
+        self.count = base + size
+        rows = bytearray(self.rows[_ROW * (base + 1): _ROW * (base + size + 1)])
+        for number in self.whole:  # positions from the piece's start
+            at = _ROW * (number - base - 1)
+            position = int.from_bytes(rows[at + 1: at + 5], "big") - start
+            rows[at + 1: at + 5] = position.to_bytes(4, "big")
+        piece = Piece(base, size, b"".join(self.recording), bytes(rows),
+                      tuple(n - base - 1 for n in self.whole))
+        self.recording = None
+        return numbers, piece
+
+    def put_piece(self, piece: Piece) -> None:
+        """A piece written before, again: at the same first number, so its bytes stand."""
+        self._pack()
+        if piece.base != self.count:
+            raise ValueError("a piece goes only where it was first written")
+        rows = bytearray(piece.rows)
+        for index in piece.whole:
+            at = _ROW * index
+            position = int.from_bytes(rows[at + 1: at + 5], "big") + self.position
+            rows[at + 1: at + 5] = position.to_bytes(4, "big")
+        self.rows += rows
+        self.count += piece.size
+        self._write(piece.data)
 
     def close(self, root: int, info: int | None, first_id: bytes | None) -> None:
         """The cross-reference stream, which is the trailer; the second half of /ID is the MD5
