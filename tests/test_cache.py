@@ -85,3 +85,26 @@ def test_page_numbers_from_other_parts_cached_equals_cold(tmp_path, monkeypatch)
     cold = Path(build(source, tmp_path / "cold", ["pdf"], jobs=2)[0].path).read_bytes()
     assert cached == cold
     assert PdfReader(tmp_path / "cold" / Path(first).name).pages[6].extract_text() != lists
+
+
+@pytest.mark.slow
+def test_new_date_writes_the_first_part_only(tmp_path, monkeypatch) -> None:
+    """The build's date is in the first part's PDF (its metadata) and in no layout: on a new
+    day the parts' facts all come from the cache, the first part alone is laid out to be
+    written, every other part's PDF and piece of the joined file are reused, and the PDF is the
+    one a cold build makes that day."""
+    source = write_long_book(tmp_path / "src")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build(source, tmp_path / "out", ["pdf"], jobs=2)
+    cache = tmp_path / "out" / CACHE_DIR
+    before = {kind: {p for p in (cache / kind).rglob("*") if p.is_file()}
+              for kind in ("part-facts", "part-pdf", "pdf-piece")}
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    cached = Path(build(source, tmp_path / "out", ["pdf"], jobs=2)[0].path).read_bytes()
+    after = {kind: {p for p in (cache / kind).rglob("*") if p.is_file()}
+             for kind in ("part-facts", "part-pdf", "pdf-piece")}
+    assert after["part-facts"] == before["part-facts"]
+    assert len(after["part-pdf"] - before["part-pdf"]) == 1
+    assert after["pdf-piece"] == before["pdf-piece"]
+    cold = Path(build(source, tmp_path / "cold", ["pdf"], jobs=2)[0].path).read_bytes()
+    assert cached == cold

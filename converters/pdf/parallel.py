@@ -75,6 +75,12 @@ class Job:
     laying: bool = False  # a worker is laying it out
     writing: tuple[int, Path] | None = None  # a worker is writing it: (first folio, file)
     sent: str = ""  # the key it was last sent to a worker with (its numbers may move on)
+    dated: str = ""  # the build's date, which the first part's PDF holds (its metadata)
+
+    def pdf_key(self, counter: int | None) -> list:
+        """What its PDF is made from: its facts' key, its first folio, its passes' state and,
+        for the first part, the date (which a layout does not read: not in its facts' key)."""
+        return [self.key, counter, self.facts["state"] if self.facts else None, self.dated]
 
     def stand_ins(self) -> str:
         """The part-end entry holding an empty element for each id it links to elsewhere."""
@@ -201,7 +207,7 @@ def lay_out_in_parts(rendered: object, lay: Callable[..., tuple], write: Callabl
                 done = False
                 if want is None or j.facts is None or j.stale or j.writing or not ripe[k]:
                     continue
-                pdf = cache.get("part-pdf", [j.key, want, j.facts["state"]]) if cache else None
+                pdf = cache.get("part-pdf", j.pdf_key(want)) if cache else None
                 if pdf is not None:
                     j.path, j.counter = workdir / f"part-{k}-{want}.pdf", want
                     j.path.write_bytes(pdf)
@@ -214,7 +220,7 @@ def lay_out_in_parts(rendered: object, lay: Callable[..., tuple], write: Callabl
             if done:
                 files = [join.PartFile(j.path, j.facts["keep"],  # type: ignore[arg-type]
                                        j.facts.get("bookmarks"),  # type: ignore[union-attr]
-                                       digest([j.key, j.counter, j.facts["state"]]))  # type: ignore[index]
+                                       digest(j.pdf_key(j.counter)))
                          for j in work]
                 total = sum(f.keep for f in files)
                 return files, total if body_start is None else body_start, \
@@ -223,8 +229,13 @@ def lay_out_in_parts(rendered: object, lay: Callable[..., tuple], write: Callabl
             for w in range(slots):
                 if busy[w] or held[w] is not None or w >= free:
                     continue
-                k = next((k for k, j in enumerate(work) if not j.laying and k not in held
-                          and _needs_layout(j, counters[k], ripe[k])), None)
+                # Parts whose page counts are not known go first: the first folio of every
+                # part after them waits for those, and nothing waits for a part laid out only
+                # to be written (after an edit: the first part, for its new date).
+                k = min((k for k, j in enumerate(work) if not j.laying and k not in held
+                         and _needs_layout(j, counters[k], ripe[k])),
+                        key=lambda k: (work[k].facts is not None and not work[k].stale, k),
+                        default=None)
                 if k is None:
                     break
                 if w == len(conns):
@@ -284,8 +295,8 @@ def _stop(conn: Connection | None, proc: multiprocessing.process.BaseProcess) ->
 
 def _rekey(job: Job, style: str, cache: Cache | None, wanted: set[str]) -> None:
     """The part's cache key; its facts from the cache, or else marked for a new layout."""
-    dated = build_datetime().isoformat() if job.part.numbers.start == 0 else ""
-    job.key = digest([job.html, style, job.folios, job.part.numbers.start, job.last, dated])
+    job.dated = build_datetime().isoformat() if job.part.numbers.start == 0 else ""
+    job.key = digest([job.html, style, job.folios, job.part.numbers.start, job.last])
     cached = cache.get_json("part-facts", job.key) if cache else None
     if isinstance(cached, dict):
         _learn(job, cached, wanted)
@@ -361,5 +372,4 @@ def _receive(message: tuple, w: int, work: list[Job], held: list, busy: list,
         held[w] = None
         (j.counter, j.path), j.writing = j.writing, None
         if cache:
-            cache.put("part-pdf", [j.key, j.counter, j.facts["state"]],  # type: ignore[index]
-                      j.path.read_bytes())
+            cache.put("part-pdf", j.pdf_key(j.counter), j.path.read_bytes())
