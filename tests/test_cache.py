@@ -108,3 +108,20 @@ def test_new_date_writes_the_first_part_only(tmp_path, monkeypatch) -> None:
     assert after["pdf-piece"] == before["pdf-piece"]
     cold = Path(build(source, tmp_path / "cold", ["pdf"], jobs=2)[0].path).read_bytes()
     assert cached == cold
+
+
+def test_drawn_cover_cached_under_its_words(tmp_path) -> None:
+    from dataclasses import replace
+
+    from converters.epub.cover import typographic_cover
+    from converters.epub.writer import _drawn_cover
+    from converters.source.loader import load_book
+
+    book = load_book(write_long_book(tmp_path / "src"))
+    cache = Cache(tmp_path / "c", salt="s")
+    first = _drawn_cover(book, cache)
+    assert first == typographic_cover(book) and cache.misses == 1
+    assert _drawn_cover(book, cache) == first and cache.hits == 1
+    retitled = replace(book, title="Another Title Altogether")
+    assert _drawn_cover(retitled, cache) == typographic_cover(retitled) != first
+    assert cache.misses == 2

@@ -93,7 +93,8 @@ def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
     number_of = {entry.id: n for n, entry in enumerate(rendered.entries)}
     taken = {file_of(p.id) for p in parts}
     taken |= {ref.rel for ref in rendered.images.values()}
-    cover_href = _cover_image(out, rendered, image_items, _free(GENERATED_COVER, taken))
+    cache = Cache(Path(options.cache_dir), options.cache_salt) if options.cache_dir else None
+    cover_href = _cover_image(out, rendered, image_items, _free(GENERATED_COVER, taken), cache)
     cover_page = _free(COVER_PAGE, taken)
 
     owners = {ident: part.id for part in parts for ident in part.ids}
@@ -117,7 +118,6 @@ def write_epub(rendered: RenderedBook, target: Path, workdir: Path,
         pages += info.page_breaks
         facts.add(info)
     shown = text_of(d.content for d in documents)
-    cache = Cache(Path(options.cache_dir), options.cache_salt) if options.cache_dir else None
     for key, path in serif_faces().items():
         out.add_item(epub.EpubItem(uid=f"font-{key}", file_name=f"fonts/{FILES[key]}",
                                    media_type="font/ttf",
@@ -182,13 +182,27 @@ def _safe_id(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text)
 
 
+def _drawn_cover(book: Book, cache: Cache | None) -> bytes:
+    """The typographic cover, from the cache when the words on it are those drawn before
+    (its PNG, optimised, takes a tenth of a second: a fifth of an EPUB after an edit)."""
+    key = [book.title, book.subtitle, book.publisher, [c.name for c in book.authors],
+           [book.series.title, book.series.position] if book.series else None]
+    png = cache.get("epub-cover", key) if cache is not None else None
+    if png is None:
+        png = typographic_cover(book)
+        if cache is not None:
+            cache.put("epub-cover", key, png)
+    return png
+
+
 def _cover_image(out: epub.EpubBook, rendered: RenderedBook,
-                 image_items: dict[Path, epub.EpubItem], generated_name: str) -> str:
+                 image_items: dict[Path, epub.EpubItem], generated_name: str,
+                 cache: Cache | None) -> str:
     """Add the cover image (the source's, or a generated one) and return its href."""
     book = rendered.book
     if book.cover_path is None:
         item = epub.EpubItem(uid="cover-image", file_name=generated_name, media_type="image/png",
-                             content=typographic_cover(book))
+                             content=_drawn_cover(book, cache))
         out.add_item(item)
     elif book.cover_path in image_items:  # the cover is also shown inside the book
         item = image_items[book.cover_path]
