@@ -7,6 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
+import pikepdf
 import pytest
 
 from converters import build
@@ -88,11 +89,11 @@ def test_page_numbers_from_other_parts_cached_equals_cold(tmp_path, monkeypatch)
 
 
 @pytest.mark.slow
-def test_new_date_writes_the_first_part_only(tmp_path, monkeypatch) -> None:
-    """The build's date is in the first part's PDF (its metadata) and in no layout: on a new
-    day the parts' facts all come from the cache, the first part alone is laid out to be
-    written, every other part's PDF and piece of the joined file are reused, and the PDF is the
-    one a cold build makes that day."""
+def test_new_date_lays_out_nothing(tmp_path, monkeypatch) -> None:
+    """The build's date is in no layout: the finishing writes it into the metadata
+    (post.complete_metadata).  On a new day every part's facts and PDF and every piece of the
+    joined file but the first part's come from the cache, and the PDF is the one a cold build
+    makes that day."""
     source = write_long_book(tmp_path / "src")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     build(source, tmp_path / "out", ["pdf"], jobs=2)
@@ -104,10 +105,17 @@ def test_new_date_writes_the_first_part_only(tmp_path, monkeypatch) -> None:
     after = {kind: {p for p in (cache / kind).rglob("*") if p.is_file()}
              for kind in ("part-facts", "part-pdf", "pdf-piece")}
     assert after["part-facts"] == before["part-facts"]
-    assert len(after["part-pdf"] - before["part-pdf"]) == 1
+    assert after["part-pdf"] == before["part-pdf"]
     assert after["pdf-piece"] == before["pdf-piece"]
-    cold = Path(build(source, tmp_path / "cold", ["pdf"], jobs=2)[0].path).read_bytes()
-    assert cached == cold
+    cold_pdf = Path(build(source, tmp_path / "cold", ["pdf"], jobs=2)[0].path)
+    assert cached == cold_pdf.read_bytes()
+    # Forced, with every part in the cache: nothing to lay out (once "stalled").
+    forced = build(source, tmp_path / "out", ["pdf"], jobs=2, force=True)[0]
+    assert forced.status == "built" and Path(forced.path).read_bytes() == cached
+    with pikepdf.open(cold_pdf) as pdf:
+        assert str(pdf.docinfo["/CreationDate"]).startswith("D:20270115080000")
+        with pdf.open_metadata() as meta:
+            assert meta["xmp:ModifyDate"].startswith("2027-01-15T08:00:00")
 
 
 def test_drawn_cover_cached_under_its_words(tmp_path) -> None:

@@ -129,7 +129,7 @@ def write(rendered: RenderedBook, target: Path, workdir: Path, options: BuildOpt
         labels = overflow.entry_of_pages(document, entries) if found else []
         return [[o.page, o.distance_mm, o.sample, labels[o.page - 1]] for o in found]
 
-    identifier = pdfx.file_identifier(book, options.rules)  # kept from the first part
+    identifier = pdfx.file_identifier(book, options.rules)  # the first half of the /ID
 
     def write_part(document: weasyprint.Document, path: str) -> None:
         with known_missing(rendered.fallbacks.missing):
@@ -140,8 +140,8 @@ def write(rendered: RenderedBook, target: Path, workdir: Path, options: BuildOpt
     page_map = (lambda pages: pagemap.pages_of(pages, entry_ids)) if map_to else None
 
     house = resources.files("converters.assets").joinpath("pdf.css").read_text(encoding="utf-8")
-    # The dates reach the joined PDF through the first part only (join.py keeps its catalog
-    # and metadata), so only its key holds them: other parts stay cached across days.
+    # The dates are written by the finishing (post.complete_metadata), not taken from the
+    # layout: no part's key holds them, so every part stays cached across days.
     head = re.sub(r'<meta name="dcterms\.\w+"[^>]*>', "", writer.html_document(rendered, body=""))
     own = style.pdf_css(book, rendered.fallbacks, SOURCE_URL)
     # Images and the book's font files are fetched by name: their bytes are in the key (the
@@ -159,7 +159,8 @@ def write(rendered: RenderedBook, target: Path, workdir: Path, options: BuildOpt
                                        lambda d, state: settle(d, state, writer.footnote_turns),
                                        report, page_map), write_part,
             key, options.jobs, workdir, cache)
-    join.join(files_out, target, None if finish is None else finish(front_pages), cache)
+    join.join(files_out, target, None if finish is None else finish(front_pages), cache,
+              identifier)
     if map_to is not None:
         starts = [sum(f["keep"] for f in facts[:k]) for k in range(len(facts))]
         pagemap.save_map(map_to, pagemap.join_maps(

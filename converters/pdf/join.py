@@ -82,27 +82,28 @@ class _Book:
 
 
 def join(files: list[PartFile], target: Path, finish: Finishing | None = None,
-         cache: Cache | None = None) -> None:
+         cache: Cache | None = None, identifier: bytes | None = None) -> None:
     """The parts joined into ``target``; ``finish``: post.py's pages and metadata, added as
     each part passes (without it, the joined file is left as WeasyPrint's parts have it);
-    ``cache``: where the parts' pieces are kept (see above)."""
+    ``cache``: where the parts' pieces are kept (see above); ``identifier``: the first half
+    of the file's /ID (pdfx.file_identifier; None: the digest of the file, as the second)."""
     book = _Book(sum(f.keep for f in files), [], [], [], {}, [], [])
     with pikepdf.open(files[0].path) as first:
         version = first.pdf_version
     out = Out(target, version)
     try:
-        _join_into(out, files, book, finish, cache)
+        _join_into(out, files, book, finish, cache, identifier)
     except BaseException:
         out.abort()  # no half-written edition left behind
         raise
 
 
 def _join_into(out: Out, files: list[PartFile], book: _Book, finish: Finishing | None,
-               cache: Cache | None) -> None:
+               cache: Cache | None, identifier: bytes | None) -> None:
     # Numbered ahead: parts point at them, they are written once every part is read.
     ahead = {key: out.reserve() for key in ("Pages", "Document", "StructTreeRoot",
                                             "Outlines", "Names")}
-    catalog = info = first_id = None
+    catalog = info = None
     for index, part in enumerate(files):
         key = None if index == 0 or cache is None or part.key is None else [
             part.key, part.keep, part.bookmarks, out.count,
@@ -119,7 +120,7 @@ def _join_into(out: Out, files: list[PartFile], book: _Book, finish: Finishing |
         if key is not None:
             cache.put("pdf-piece", key, _pack(piece, share))  # type: ignore[union-attr]
         if found is not None:
-            catalog, info, first_id = found
+            catalog, info = found
     tree, document = ahead["StructTreeRoot"], ahead["Document"]
     out.write(ahead["Pages"], b"<< /Type /Pages /Count %d /Kids [ %s ] >>"
               % (book.total, _refs(book.pages)))
@@ -138,7 +139,7 @@ def _join_into(out: Out, files: list[PartFile], book: _Book, finish: Finishing |
         pikepdf.String(name).unparse() + b" %d 0 R" % book.names[name] for name in ordered))
     out.write(ahead["Names"], b"<< /Dests %d 0 R >>" % dests)
     assert catalog is not None
-    out.close(catalog, info, first_id)
+    out.close(catalog, info, identifier)
 
 
 # What the first part's catalog points at that is the book's, written last.
@@ -174,8 +175,7 @@ def _bring_part(out: Out, src: pikepdf.Pdf, part: PartFile, ahead: dict,
                 finish: Finishing | None, total: int | None) -> tuple[Piece, dict, tuple | None]:
     """One part's kept pages and its pieces of the trees written: the piece, the part's share
     of the book's trees (``_Book.take``), and for the first part (``total``: the book's
-    pages; None for the others) the catalog's and document info's numbers and the first half
-    of its /ID (else None)."""
+    pages; None for the others) the catalog's and document info's numbers (else None)."""
     pages = list(src.pages)
     kept_pages = [page.obj for page in pages[: part.keep]]
     dropped = {p.objgen for p in pages[part.keep:]}
@@ -213,18 +213,15 @@ def _bring_part(out: Out, src: pikepdf.Pdf, part: PartFile, ahead: dict,
     roots = [pages_stand_in, old_document, *kept_pages, *kept,
              *(by_key[n] for n in marked), *linked, *(dest for _, dest in named),
              *(item.Dest for item, _, _ in found)]
-    tail: bytes | None = None
     if total is not None:
         if finish is not None:
             finish.document(src, total)
         root, info = src.Root, src.docinfo
-        first_id = bytes(src.trailer.ID[0]) if "/ID" in src.trailer else None
         stand_ins = {key: src.make_indirect(Dictionary()) for key in _IN_CATALOG}
         for key, stand_in in stand_ins.items():
             root[Name("/" + key)] = stand_in
         root.Pages = pages_stand_in
         roots += [*stand_ins.values(), root, info]
-        tail = first_id
     roots = [obj if obj.is_indirect else src.make_indirect(obj) for obj in roots]
     objects, numbers = serialize(src, roots)
     fixed = {numbers[0]: ahead["Pages"], numbers[1]: ahead["Document"]}
@@ -246,7 +243,7 @@ def _bring_part(out: Out, src: pikepdf.Pdf, part: PartFile, ahead: dict,
                        len(part.bookmarks) == len(found) else
                        [[level, state] for _, level, state in found])
     if total is not None:
-        return piece, share, (written[numbers[-2] - 1], written[numbers[-1] - 1], tail)
+        return piece, share, (written[numbers[-2] - 1], written[numbers[-1] - 1])
     return piece, share, None
 
 

@@ -41,7 +41,6 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from ..core.cache import Cache, digest
-from ..core.dates import build_datetime
 from ..core.errors import BuildError
 from ..core.process import beside
 from . import anchors, join, parts, relayout, worker
@@ -75,12 +74,10 @@ class Job:
     laying: bool = False  # a worker is laying it out
     writing: tuple[int, Path] | None = None  # a worker is writing it: (first folio, file)
     sent: str = ""  # the key it was last sent to a worker with (its numbers may move on)
-    dated: str = ""  # the build's date, which the first part's PDF holds (its metadata)
 
     def pdf_key(self, counter: int | None) -> list:
-        """What its PDF is made from: its facts' key, its first folio, its passes' state and,
-        for the first part, the date (which a layout does not read: not in its facts' key)."""
-        return [self.key, counter, self.facts["state"] if self.facts else None, self.dated]
+        """What its PDF is made from: its facts' key, its first folio, its passes' state."""
+        return [self.key, counter, self.facts["state"] if self.facts else None]
 
     def stand_ins(self) -> str:
         """The part-end entry holding an empty element for each id it links to elsewhere."""
@@ -199,7 +196,7 @@ def lay_out_in_parts(rendered: object, lay: Callable[..., tuple], write: Callabl
             for w, k in enumerate(held):
                 if k is not None and not busy[w] and not ripe[k]:
                     held[w] = None  # laid out with numbers that are not the book's
-            done = True
+            done, fetched = True, False
             for k, j in enumerate(work):
                 want = counters[k]
                 if j.path is not None and j.counter == want and not j.stale and ripe[k]:
@@ -211,6 +208,7 @@ def lay_out_in_parts(rendered: object, lay: Callable[..., tuple], write: Callabl
                 if pdf is not None:
                     j.path, j.counter = workdir / f"part-{k}-{want}.pdf", want
                     j.path.write_bytes(pdf)
+                    fetched = True
                     continue
                 w = held.index(k) if k in held else None
                 if w is not None and not busy[w]:
@@ -231,7 +229,7 @@ def lay_out_in_parts(rendered: object, lay: Callable[..., tuple], write: Callabl
                     continue
                 # Parts whose page counts are not known go first: the first folio of every
                 # part after them waits for those, and nothing waits for a part laid out only
-                # to be written (after an edit: the first part, for its new date).
+                # to be written.
                 k = min((k for k, j in enumerate(work) if not j.laying and k not in held
                          and _needs_layout(j, counters[k], ripe[k])),
                         key=lambda k: (work[k].facts is not None and not work[k].stale, k),
@@ -254,6 +252,8 @@ def lay_out_in_parts(rendered: object, lay: Callable[..., tuple], write: Callabl
                                               j.last, bool(j.needs))))
             waiting = [conns[w] for w in range(len(conns)) if busy[w]]
             if not waiting:
+                if fetched:  # PDFs came from the cache: look again, they may be all
+                    continue
                 raise BuildError("laying out the PDF in parts stalled")  # a bug, not the book
             for conn in wait(waiting):
                 _receive(conn.recv(), conns.index(conn), work, held, busy, cache, wanted)
@@ -295,7 +295,6 @@ def _stop(conn: Connection | None, proc: multiprocessing.process.BaseProcess) ->
 
 def _rekey(job: Job, style: str, cache: Cache | None, wanted: set[str]) -> None:
     """The part's cache key; its facts from the cache, or else marked for a new layout."""
-    job.dated = build_datetime().isoformat() if job.part.numbers.start == 0 else ""
     job.key = digest([job.html, style, job.folios, job.part.numbers.start, job.last])
     cached = cache.get_json("part-facts", job.key) if cache else None
     if isinstance(cached, dict):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pikepdf
 
+from ..core.dates import build_datetime
 from ..core.errors import BuildError
 from ..source.model import Book
 
@@ -109,7 +110,18 @@ def complete_metadata(pdf: pikepdf.Pdf, book: Book) -> None:
             meta["dc:rights"] = book.rights
         meta["dc:identifier"] = book.unique_identifier.urn
         meta["xmp:CreatorTool"] = creator_tool()
+        # The build's date, written here rather than left as the layout wrote it: a PDF laid
+        # out in parts keeps its first part's metadata, and that part is cached across days.
+        stamp = build_stamp()
+        for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
+            if key != "xmp:MetadataDate" or key in meta:  # MetadataDate: PDF/X-4's packet
+                meta[key] = stamp
     pdf.Root.Lang = pikepdf.String(book.language)
+
+
+def build_stamp() -> str:
+    """The build's date as the metadata hold it (and the HTML's dcterms for WeasyPrint)."""
+    return build_datetime().strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def fonts(pdf: pikepdf.Pdf) -> list[tuple[str, bool, int]]:

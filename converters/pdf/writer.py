@@ -22,7 +22,6 @@ from weasyprint.formatting_structure.boxes import FootnoteAreaBox
 from weasyprint.text.fonts import FontConfiguration
 
 from ..assets import fonts
-from ..core.dates import build_datetime
 from ..core.escape import css_string
 from ..render import style
 from ..render.book import RenderedBook
@@ -223,7 +222,7 @@ def html_document(rendered: RenderedBook, turns: frozenset[str] = frozenset(),
     WeasyPrint puts in the PDF."""
     book = rendered.book
     e = html.escape
-    created = build_datetime().strftime("%Y-%m-%dT%H:%M:%SZ")
+    created = pdfpost.build_stamp()  # post.complete_metadata writes it again
     head = [f"<title>{e(book.full_title)}</title>",
             *(f'<meta name="author" content="{e(c.name)}">' for c in book.authors),
             f'<meta name="description" content="{e(pdfpost.subject(book))}">',
