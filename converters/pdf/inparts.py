@@ -40,6 +40,7 @@ from . import (
     apparatus,
     hyphenation,
     join,
+    math_svg,
     overflow,
     pagemap,
     parallel,
@@ -152,6 +153,8 @@ def write(rendered: RenderedBook, target: Path, workdir: Path, options: BuildOpt
     key = digest([house, writer.page_css(paged, options.pdf_layout), apparatus.CSS,
                   anchors.CSS, own, variant, head, shas, identifier, map_to is not None])
     cache = Cache(Path(options.cache_dir), options.cache_salt) if options.cache_dir else None
+    if any("<math" in r.html for r in rendered.entries):
+        math_svg.typesetter()  # imported once, before the workers are forked: they share it
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)  # see writer.write_pdf
         files_out, front_pages, facts = parallel.lay_out_in_parts(
