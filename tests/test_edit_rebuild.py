@@ -1,0 +1,158 @@
+"""The one-word-edit rebuild's path outside the writers (issue 12): the source read and
+rendered in a child while the build imports the writers (build/apart.py), the faster source
+checks (source/limits.py, source/yamlnodes.py) and the cache's trim (core/cache.py)."""
+
+from __future__ import annotations
+
+import os
+import random
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from converters import SourceError, build
+from converters.core.cache import Cache
+from converters.core.errors import ProblemCollector
+from converters.core.limits import MAX_BRACKET_DEPTH
+from converters.source import yamlnodes
+from converters.source.limits import markdown_problems
+from tests.conftest import book_yaml
+
+
+def _open_brackets_reference(line: str) -> list[int]:
+    """The depth after each unescaped bracket, found one character at a time: the way the
+    check was first written, which the regex-driven one must agree with."""
+    depth, depths = 0, []
+    for i, char in enumerate(line):
+        if char not in "[]":
+            continue
+        backslashes = len(line[:i]) - len(line[:i].rstrip("\\"))
+        if backslashes % 2:
+            continue
+        depth = depth + 1 if char == "[" else max(depth - 1, 0)
+        depths.append(depth)
+    return depths
+
+
+def test_bracket_depth_counts_only_unescaped_brackets() -> None:
+    deep = "[" * (MAX_BRACKET_DEPTH + 1)
+    assert [p.code for p in markdown_problems(Path("a.md"), deep + "\n")] == ["too-deep"]
+    # '\[' is a character, '\\[' a backslash and then a real bracket.
+    escaped = "\\[" * (MAX_BRACKET_DEPTH + 1)
+    assert markdown_problems(Path("a.md"), escaped + "\n") == []
+    doubled = "x\\\\[" * (MAX_BRACKET_DEPTH + 1)
+    found = markdown_problems(Path("a.md"), "text\n" + doubled + "\n")
+    assert [(p.code, p.location.line, p.location.col) for p in found] == [("too-deep", 2, 4)]
+
+
+def test_bracket_depth_agrees_with_a_character_by_character_count() -> None:
+    rng = random.Random(12)
+    for _ in range(3000):
+        line = "".join(rng.choice("[]\\\\a ") for _ in range(rng.randint(0, 60)))
+        expected = max(_open_brackets_reference(line), default=0) > MAX_BRACKET_DEPTH
+        found = [p for p in markdown_problems(Path("a.md"), line + "\n")
+                 if p.code == "too-deep"]
+        assert bool(found) == expected, line
+
+
+RICH_YAML = ("title: \"Ünïcödé 😀\"  # a comment\r\nsubtitle: >-\r\n  folded\r\n  text\r\n"
+             "creators: [{name: Ann, role: aut}, Bob]\r\ncontents:\r\n  - title: 'It''s'\r\n"
+             "    file: a.md\r\n  - {title: \"😀😀\", kind: chapter, number: 2}\r\n"
+             "empty:\r\nflag: yes\r\n")
+
+
+def test_libyaml_and_pyyaml_give_the_same_located_nodes() -> None:
+    if yamlnodes.CParser is None:
+        pytest.skip("PyYAML without libyaml")
+    path = Path("book.yaml")
+    fast = yamlnodes._fast_compose(path, RICH_YAML)
+    assert fast is not None
+    loader = yamlnodes._Loader(RICH_YAML, path, ProblemCollector())
+    slow = loader.get_single_node()
+    problems = ProblemCollector()
+    converted = yamlnodes._convert(fast, path, problems)
+    assert converted == yamlnodes._convert(slow, path, problems)
+    assert not problems
+    # Locations count characters (an emoji is one column) and CRLF ends one line.
+    number = converted.value["contents"].node.value[1].value["number"]  # type: ignore[index,union-attr]
+    assert (number.key_location.line, number.key_location.col) == (9, 34)
+
+
+@pytest.mark.parametrize(("text", "code", "words"), [
+    ("a: &x 1\nb: *x\n", "yaml-alias", "aliases are not allowed"),
+    ("a: 1\n\tb: 2\n", "yaml-syntax", "indent with spaces"),
+    ("a: \"open\n", "yaml-syntax", "never closed"),
+    ("a: 1\nb: \x07\n", "control-char", "U+0007"),
+])
+def test_a_yaml_mistake_is_reported_by_pyyaml_as_before(text, code, words) -> None:
+    problems = ProblemCollector()
+    assert yamlnodes.read_yaml(Path("book.yaml"), text, problems) is None
+    assert [p.code for p in problems.problems] == [code]
+    assert words in problems.problems[0].message
+
+
+def test_trim_walks_nested_folders_and_keeps_the_newest(tmp_path) -> None:
+    cache = Cache(tmp_path / "c", salt="s", limit=2500)
+    for n in range(6):
+        kind = "a" if n % 2 else "b/deeper"
+        cache.put(kind, n, bytes(1000))
+        os.utime(cache._path(kind, n), ns=((10 - n) * 10**9, (10 - n) * 10**9))
+    cache.trim()
+    kept = [cache.get("a" if n % 2 else "b/deeper", n) is not None for n in range(6)]
+    assert kept == [True, True, False, False, False, False]  # n=0, 1 were used last
+    sizes = sum(p.stat().st_size for p in (tmp_path / "c").rglob("*") if p.is_file())
+    assert sizes <= 2500
+    cache.trim()  # within its bound: nothing more goes
+    assert sum(1 for p in (tmp_path / "c").rglob("*") if p.is_file()) == 2
+
+
+def _epub_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xhtml"))
+
+
+def test_an_edit_is_read_again_and_the_events_keep_their_order(write_source, tmp_path,
+                                                               monkeypatch) -> None:
+    """The source is read in the rendering child: an edit must reach the editions, and the
+    progress must still say 'reading' before 'converting' before any edition starts."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    contents = "".join(f"  - {{title: Part {n}, kind: chapter, number: {n}, file: c{n}.md}}\n"
+                       for n in (1, 2))
+    source = write_source({"book.yaml": book_yaml("Edits", contents),
+                           "c1.md": "The first word.\n", "c2.md": "The second word.\n"})
+    events: list[tuple[str, str | None]] = []
+    build(source, tmp_path / "out", ["epub", "docx"], jobs=2,
+          on_event=lambda kind, fmt, result: events.append((kind, fmt)))
+    assert [k for k, _ in events[:2]] == ["load", "render"]
+    assert {k for k, _ in events[2:]} == {"start", "built"}
+    (source / "c2.md").write_text("The edited word.\n", encoding="utf-8")
+    edited = build(source, tmp_path / "out", ["epub", "docx"], jobs=2)
+    assert [r.status for r in edited] == ["built", "built"]
+    assert "edited word" in _epub_text(edited[0].path)
+    assert "second word" not in _epub_text(edited[0].path)
+    cold = build(source, tmp_path / "cold", ["epub", "docx"], jobs=2)
+    for warm, fresh in zip(edited, cold, strict=True):
+        assert warm.path.read_bytes() == fresh.path.read_bytes()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_yaml_and_markdown_problems_come_back_together(write_source, tmp_path, jobs) -> None:
+    """A bad book.yaml does not hide a missing image, whether the source was read in the
+    rendering child (--jobs 2) or in the build itself (--jobs 1); nothing is written."""
+    yaml = book_yaml("Broken", "  - {title: One, kind: chapter, number: 1, file: one.md}\n")
+    source = write_source({"book.yaml": yaml + "rights: [not, text]\n",
+                           "one.md": "![A picture](missing.png)\n"})
+    with pytest.raises(SourceError) as raised:
+        build(source, tmp_path / "out", jobs=jobs)
+    codes = {p.code for p in raised.value.problems}
+    assert len(codes) == 2 and any("image" in c for c in codes), codes
+    assert raised.value.partial is None or jobs == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_print_target_without_isbn_is_refused_before_rendering(minimal_source,
+                                                                  tmp_path) -> None:
+    with pytest.raises(SourceError) as raised:
+        build(minimal_source(), tmp_path / "out", [], targets=["kdp-print"], jobs=2)
+    assert [p.code for p in raised.value.problems] == ["print-isbn"]
