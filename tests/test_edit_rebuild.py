@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from converters import SourceError, build
-from converters.core.cache import Cache
+from converters.core.cache import LEDGER, Cache
 from converters.core.errors import ProblemCollector
 from converters.core.limits import MAX_BRACKET_DEPTH
 from converters.source import yamlnodes
@@ -92,6 +92,10 @@ def test_a_yaml_mistake_is_reported_by_pyyaml_as_before(text, code, words) -> No
     assert words in problems.problems[0].message
 
 
+def _folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and p.name != LEDGER)
+
+
 def test_trim_walks_nested_folders_and_keeps_the_newest(tmp_path) -> None:
     cache = Cache(tmp_path / "c", salt="s", limit=2500)
     for n in range(6):
@@ -101,10 +105,9 @@ def test_trim_walks_nested_folders_and_keeps_the_newest(tmp_path) -> None:
     cache.trim()
     kept = [cache.get("a" if n % 2 else "b/deeper", n) is not None for n in range(6)]
     assert kept == [True, True, False, False, False, False]  # n=0, 1 were used last
-    sizes = sum(p.stat().st_size for p in (tmp_path / "c").rglob("*") if p.is_file())
-    assert sizes <= 2500
+    assert _folder_bytes(tmp_path / "c") == 2000
     cache.trim()  # within its bound: nothing more goes
-    assert sum(1 for p in (tmp_path / "c").rglob("*") if p.is_file()) == 2
+    assert sum(1 for p in (tmp_path / "c").rglob("*") if p.is_file() and p.name != LEDGER) == 2
 
 
 def _epub_text(path: Path) -> str:
@@ -156,3 +159,52 @@ def test_a_print_target_without_isbn_is_refused_before_rendering(minimal_source,
     with pytest.raises(SourceError) as raised:
         build(minimal_source(), tmp_path / "out", [], targets=["kdp-print"], jobs=2)
     assert [p.code for p in raised.value.problems] == ["print-isbn"]
+
+
+def test_the_ledger_spares_the_walk_only_while_within_the_bound(tmp_path) -> None:
+    folder = tmp_path / "c"
+    cache = Cache(folder, salt="s", limit=5000)
+    for n in range(3):
+        cache.put("html", n, bytes(1000))
+    cache.trim()  # no total yet: walked, and the total written
+    assert (folder / LEDGER).read_bytes() == b"=3000\n"
+    # A file the cache did not write is not in the ledger: a trim within the bound does not
+    # walk, so it is not seen (and not removed) ...
+    stranger = folder / "html" / "zz" / "stranger"
+    stranger.parent.mkdir(parents=True)
+    stranger.write_bytes(bytes(4000))
+    os.utime(stranger, ns=(0, 0))  # the least recently used of all
+    cache.put("html", 3, bytes(1000))
+    cache.trim()
+    assert stranger.exists()
+    # ... until the writes take the ledger past the bound: then the folder is walked and
+    # trimmed to its bound, oldest first, and the ledger holds what is left.
+    cache.put("html", 4, bytes(1500))
+    cache.trim()
+    assert not stranger.exists()
+    assert _folder_bytes(folder) <= 5000
+    assert (folder / LEDGER).read_bytes() == b"=%d\n" % _folder_bytes(folder)
+
+
+@pytest.mark.parametrize("ledger", [b"=100\n+50", b"+100\n", b"=100\n+-5000\n", b"=1e9\n",
+                                    b"=100\n+5 0\n"])
+def test_a_damaged_ledger_means_a_walk(tmp_path, ledger) -> None:
+    folder = tmp_path / "c"
+    cache = Cache(folder, salt="s", limit=1500)
+    for n in range(3):
+        cache.put("html", n, bytes(1000))
+        os.utime(cache._path("html", n), ns=(n * 10**9, n * 10**9))
+    (folder / LEDGER).write_bytes(ledger)
+    cache.trim()
+    assert [cache.get("html", n) is not None for n in range(3)] == [False, False, True]
+    assert (folder / LEDGER).read_bytes() == b"=1000\n"
+
+
+def test_deferred_writes_are_counted_and_no_folder_is_made(tmp_path) -> None:
+    cache = Cache(tmp_path / "c", salt="s", deferred=True)
+    cache.trim()
+    assert not (tmp_path / "c").exists()  # a book too small to cache keeps no folder
+    cache.put("html", 1, bytes(700))
+    cache.flush()
+    cache.put("html", 2, bytes(300))
+    assert (tmp_path / "c" / LEDGER).read_bytes() == b"+700\n+300\n"
