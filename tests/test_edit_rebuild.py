@@ -208,3 +208,24 @@ def test_deferred_writes_are_counted_and_no_folder_is_made(tmp_path) -> None:
     cache.flush()
     cache.put("html", 2, bytes(300))
     assert (tmp_path / "c" / LEDGER).read_bytes() == b"+700\n+300\n"
+
+
+def test_an_up_to_date_build_does_not_import_weasyprint(minimal_source, tmp_path) -> None:
+    """A no-op build (0.2 s) and a build without a PDF never pay for importing WeasyPrint."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    source, out = minimal_source(), tmp_path / "out"
+    build(source, out, ["epub", "docx"])
+    probe = ("import sys; from converters.cli.main import main; "
+             f"code = main(['build', {str(source)!r}, '--out', {str(out)!r}, '--quiet', "
+             "'--format', sys.argv[1]]); print(code, 'weasyprint' in sys.modules)")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    (source / "one.md").write_text("Edited text.\n", encoding="utf-8")
+    for formats, expected in (("epub,docx", "0 False"), ("epub,docx", "0 False"),
+                              ("pdf", "0 True")):
+        ran = subprocess.run([sys.executable, "-c", probe, formats], capture_output=True,
+                             text=True, env=env, check=False)
+        assert ran.stdout.split("\n")[-2:] == [expected, ""], ran.stderr

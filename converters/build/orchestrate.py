@@ -167,8 +167,12 @@ def _build_editions(source: Path, out: Path, todo: list[_Job],
     # The PDF's parts are cached here, and each Markdown file's AST and HTML (render/files.py:
     # the HTML under its final AST, which citations, cross-references and the index rewrote).
     cache = Cache(out / CACHE_DIR, salt=digest(toolchain()), deferred=True)
+    # The imports made while the book renders are waited for: with a PDF to make, only its
+    # writer (0.5 s), the longest edition's; the others' (0.06 s) are made in their processes.
+    fmts = {j.fmt for j in todo}
+    waited = ["pdf"] if "pdf" in fmts else [f for f in _START_ORDER if f in fmts]
     rendered, render_warnings, digests = load_and_render(
-        source, cache, jobs, [WRITERS[j.fmt][0] for j in todo],
+        source, cache, jobs, [WRITERS[f][0] for f in waited],
         [j.label for j in todo if j.options.rules is not None],
         lambda: emit("render", None, None))
     book = rendered.book
