@@ -229,3 +229,18 @@ def test_an_up_to_date_build_does_not_import_weasyprint(minimal_source, tmp_path
         ran = subprocess.run([sys.executable, "-c", probe, formats], capture_output=True,
                              text=True, env=env, check=False)
         assert ran.stdout.split("\n")[-2:] == [expected, ""], ran.stderr
+
+
+def test_a_rendering_child_that_dies_is_a_build_error(minimal_source, tmp_path,
+                                                      monkeypatch) -> None:
+    import sys
+
+    from converters import BuildError
+
+    def die(*args, **kwargs):
+        os._exit(3)  # as if killed for its memory
+
+    monkeypatch.setattr(sys.modules["converters.render.book"], "render", die)
+    with pytest.raises(BuildError, match="exit code 3"):
+        build(minimal_source(), tmp_path / "out", ["epub"], jobs=2)
+    assert not (tmp_path / "out").exists()
