@@ -82,6 +82,8 @@ def test_libyaml_and_pyyaml_give_the_same_located_nodes() -> None:
 @pytest.mark.parametrize(("text", "code", "words"), [
     ("a: &x 1\nb: *x\n", "yaml-alias", "aliases are not allowed"),
     ("a: 1\n\tb: 2\n", "yaml-syntax", "indent with spaces"),
+    ("title: A\tB\n", "yaml-syntax", "indent with spaces"),  # libyaml would take it
+    ("a: b\t\n", "yaml-syntax", "indent with spaces"),
     ("a: \"open\n", "yaml-syntax", "never closed"),
     ("a: 1\nb: \x07\n", "control-char", "U+0007"),
 ])

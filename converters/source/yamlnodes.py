@@ -123,8 +123,11 @@ if CParser is not None:
 
 def _fast_compose(path: Path, text: str) -> Node | None:
     """The root node as libyaml reads it, or None: not installed, or anything unusual (a
-    character PyYAML's reader refuses, an alias, a syntax error) left to PyYAML."""
-    if CParser is None or yaml.reader.Reader.NON_PRINTABLE.search(text):
+    character PyYAML's reader refuses, an alias, a syntax error) left to PyYAML.
+
+    A tab too: libyaml takes one after a value or inside a plain scalar, where PyYAML refuses
+    it, and a book read by both must be refused or taken alike."""
+    if CParser is None or "\t" in text or yaml.reader.Reader.NON_PRINTABLE.search(text):
         return None
     loader = _FastLoader(text, path)
     try:
