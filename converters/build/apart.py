@@ -1,16 +1,18 @@
-"""The book rendered in a child process, so that the build keeps none of rendering's memory.
+"""The book read and rendered in a child process, while the build imports the writers.
 
 Rendering a 600,000-word book peaks at about 170 MiB, and the process is left holding about
 100 MiB more than the rendered book itself (9 MB pickled): freed objects' arenas are not given
 back to the system.  Every edition process is forked from the build afterwards, so the memory
-summed over the build stayed that much higher to its end.  A child renders and hands the
-rendered book back (pickled, with its warnings and the cache entries it made); its memory goes
-with it.  Where forking is unsafe (other threads run) or not wanted (``--jobs 1``), the book is
-rendered here, as before.
+summed over the build stayed that much higher to its end.  A child reads the source, renders
+it and hands the rendered book back (pickled, with its warnings, the cache entries it made and
+the digests of the files it read); its memory goes with it.  Where forking is unsafe (other
+threads run) or not wanted (``--jobs 1``), all of it is done here, as before.
 
-While the child renders, the build imports the writers the editions need, so that their forked
-processes start with them loaded: importing WeasyPrint alone takes most of a second, which
-after a one-chapter edit was on the PDF's critical path.
+Meanwhile the build imports the writers the editions need, so that their forked processes
+start with them loaded: importing WeasyPrint and the PDF writer takes 0.6 s, longer than
+reading and rendering a 600,000-word book after a one-chapter edit (0.3-0.5 s).  The child
+therefore reads the source too: with the reading done here first, the imports only began
+after it, and the two were each on the critical path (0.4 s more after a one-word edit).
 """
 
 from __future__ import annotations
@@ -20,9 +22,12 @@ import multiprocessing
 import os
 import pickle
 import threading
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.errors import BuildError
+from ..core.errors import BuildError, SourceError
+from .fingerprint import input_digests
 from .guard import die_with_parent
 from .workers import collect_warnings
 
@@ -33,60 +38,125 @@ if TYPE_CHECKING:
     from ..render.book import RenderedBook
     from ..source.model import Book
 
+# What the child sends once the source is read, before its rendered book.
+_LOADED = "loaded"
+# The rendered book, the warnings rendering gave, and the digests of the files read (None if
+# one could not be read again).
+Rendered = tuple["RenderedBook", list[str], "dict[str, str] | None"]
 
-def render_apart(book: Book, cache: Cache, jobs: int | None,
-                 writers: list[str]) -> tuple[RenderedBook, list[str]]:
-    """The rendered book and the warnings rendering gave; ``writers`` (module names) are
-    imported meanwhile."""
-    from ..render.book import render
 
+def load_and_render(source: Path, cache: Cache, jobs: int | None, writers: list[str],
+                    targets: list[str], on_loaded: Callable[[], None]) -> Rendered:
+    """The book in ``source`` read (checked for ``targets``) and rendered; ``writers``
+    (module names) are imported meanwhile and ``on_loaded`` is called once the source is read.
+
+    Raises ``SourceError`` with every problem the source has, the Markdown's included.
+    """
     forkable = "fork" in multiprocessing.get_all_start_methods()
     if (jobs or os.cpu_count() or 1) <= 1 or threading.active_count() != 1 or not forkable:
-        importer = threading.Thread(target=_import, args=(writers,), daemon=True)
-        importer.start()  # pandoc's waits leave the interpreter free for it
+        book = _load(source, targets)
+        on_loaded()
+        importer = _Importer(writers)  # pandoc's waits leave the interpreter free for it
         try:
-            with collect_warnings() as warnings:
-                rendered = render(book, cache=cache, jobs=jobs)
+            return _render(book, cache, jobs)
         finally:
             importer.join()
-        return rendered, list(warnings)
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(book, cache, jobs, send, os.getpid()))
+    child = context.Process(target=_child,
+                            args=(source, cache, jobs, targets, send, os.getpid()))
     child.start()  # before any thread of ours starts: forking beside a thread is unsafe
     send.close()
+    # A thread, so that the progress line can say the source is read while the imports go on.
+    importer = _Importer(writers)
     try:
-        _import(writers)
         result = receive.recv()
+        if result == _LOADED:
+            on_loaded()
+            result = receive.recv()
     except EOFError:  # it died (killed, out of memory) before sending
         child.join()
-        raise BuildError("rendering the book failed: its process ended with exit code "
-                         f"{child.exitcode}") from None
+        raise BuildError("reading and rendering the book failed: its process ended with exit "
+                         f"code {child.exitcode}") from None
     finally:
         receive.close()
+        importer.join()
     child.join()
     if isinstance(result, BaseException):
         raise result
-    rendered, warnings, pending = result
+    rendered, warnings, digests, pending = result
     if cache.pending is not None:
         cache.pending.update(pending)
-    return rendered, warnings
+    return rendered, warnings, digests
 
 
-def _import(modules: list[str]) -> None:
-    for module in modules:
-        importlib.import_module(module)
+class _Importer(threading.Thread):
+    def __init__(self, modules: list[str]) -> None:
+        super().__init__(daemon=True)
+        self.modules = modules
+        self.start()
+
+    def run(self) -> None:
+        for module in self.modules:
+            try:
+                importlib.import_module(module)
+            except Exception:  # its edition's own process fails on it, and says why
+                return
 
 
-def _child(book: Book, cache: Cache, jobs: int | None, send: Connection, parent: int) -> None:
+def _load(source: Path, targets: list[str]) -> Book:
+    """The book, or ``SourceError`` with every problem found, the Markdown's included."""
+    from ..render.book import render
+    from ..source.loader import load_book
+    from .needs import check_targets
+
+    try:
+        book = load_book(source)
+    except SourceError as exc:
+        raise _with_markdown_problems(exc, render) from None
+    check_targets(book, targets)
+    return book
+
+
+def _with_markdown_problems(exc: SourceError,
+                            render: Callable[[Book], RenderedBook]) -> SourceError:
+    """``exc`` plus what the Markdown checks find in the part of the book that could be read.
+
+    Reporting every problem in one run means a bad book.yaml must not hide a missing image.
+    Link targets are only judged when every entry and its text were read.
+    """
+    if exc.partial is None:
+        return exc
+    try:
+        with collect_warnings():
+            render(exc.partial)
+    except SourceError as more:
+        extra = [p for p in more.problems if exc.complete or p.code != "broken-link"]
+        return SourceError([*exc.problems, *extra])
+    except Exception:  # the partial book is not a whole one; its own problems are enough
+        return exc
+    return exc
+
+
+def _render(book: Book, cache: Cache, jobs: int | None) -> Rendered:
     from ..render.book import render
 
+    with collect_warnings() as warnings:
+        rendered = render(book, cache=cache, jobs=jobs)
+    digests = input_digests(book.source_dir, sorted({*book.files, *rendered.images}))
+    return rendered, list(warnings), digests
+
+
+def _child(source: Path, cache: Cache, jobs: int | None, targets: list[str],
+           send: Connection, parent: int) -> None:
     die_with_parent(parent)
     try:
-        with collect_warnings() as warnings:
-            rendered = render(book, cache=cache, jobs=jobs)
-        send.send((rendered, list(warnings), cache.pending or {}))
+        book = _load(source, targets)
+        send.send(_LOADED)
+        send.send((*_render(book, cache, jobs), cache.pending or {}))
     except Exception as exc:  # a SourceError above all: raised again in the build
+        if isinstance(exc, SourceError):  # the partial book is of no use there
+            exc = SourceError(exc.problems)
         try:
             send.send(exc)
         except (pickle.PicklingError, TypeError, AttributeError):

@@ -150,6 +150,10 @@ class State:
     out_dir: Path
     source: str = ""
     editions: dict[str, EditionRecord] = field(default_factory=dict)
+    # The digests of each recorded input list, hashed once for all the editions that share it
+    # (every edition of a book does: 3 x 13 ms for 362 files).
+    _hashed: dict[tuple[str, ...], dict[str, str] | None] = field(
+        default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, out_dir: Path) -> State:
@@ -188,7 +192,10 @@ class State:
         rec = self.editions.get(fmt)
         if rec is None:
             return None
-        digests = input_digests(source_dir, (source_dir / p for p in rec.inputs))
+        key = (str(source_dir), *rec.inputs)
+        if key not in self._hashed:
+            self._hashed[key] = input_digests(source_dir, (source_dir / p for p in rec.inputs))
+        digests = self._hashed[key]
         if digests is None:
             return None
         if fingerprint(fmt, options, source_dir, digests) != rec.fingerprint:

@@ -4,11 +4,11 @@
   recomputed from the bytes of the files it was last built from (see ``fingerprint.py``); an
   edition whose fingerprint and output file are unchanged is skipped.  Only if something must
   be built is the book loaded and its Markdown rendered.
-- **Parallel.** The Markdown is rendered once, in a child process that hands the
-  ``RenderedBook`` (plain dataclasses and strings) back and takes rendering's memory with it
-  (``apart.py``); one worker process per edition is then forked from the build.  Rendering in
-  each worker instead would run pandoc on every file three times over on a two-core machine,
-  and the writers never re-render by design.
+- **Parallel.** The source is read and its Markdown rendered once, in a child process that
+  hands the ``RenderedBook`` (plain dataclasses and strings) back and takes rendering's memory
+  with it, while the build imports the writers (``apart.py``); one worker process per edition
+  is then forked from the build.  Rendering in each worker instead would run pandoc on every
+  file three times over on a two-core machine, and the writers never re-render by design.
 - **Isolated failures, atomic results.** Every edition is written into a temporary folder
   beside the output and moved into place with ``os.replace`` (atomic on one file system) as
   soon as it is complete and clean.  An edition that fails leaves its previous file as it was;
@@ -30,17 +30,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.cache import CACHE_DIR, Cache, digest
-from ..core.errors import BuildError, SourceError
+from ..core.errors import BuildError
 from ..core.options import BuildOptions
-from .apart import render_apart
-from .fingerprint import EditionRecord, State, fingerprint, input_digests, toolchain
+from .apart import load_and_render
+from .fingerprint import EditionRecord, State, fingerprint, toolchain
 from .guard import check_out, out_lock
 from .naming import edition_filename
-from .workers import WRITERS, Outcome, Task, collect_warnings, run_all
+from .workers import WRITERS, Outcome, Task, run_all
 
 if TYPE_CHECKING:
-    from ..render.book import RenderedBook
-    from ..source.model import Book
+    pass
 
 
 FORMATS = ("epub", "pdf", "docx")
@@ -156,26 +155,6 @@ def build(source_dir: str | Path = "source", out_dir: str | Path = "dist",
     return ordered
 
 
-def _with_markdown_problems(exc: SourceError,
-                            render: Callable[[Book], RenderedBook]) -> SourceError:
-    """``exc`` plus what the Markdown checks find in the part of the book that could be read.
-
-    Reporting every problem in one run means a bad book.yaml must not hide a missing image.
-    Link targets are only judged when every entry and its text were read.
-    """
-    if exc.partial is None:
-        return exc
-    try:
-        with collect_warnings():
-            render(exc.partial)
-    except SourceError as more:
-        extra = [p for p in more.problems if exc.complete or p.code != "broken-link"]
-        return SourceError([*exc.problems, *extra])
-    except Exception:  # the partial book is not a whole one; its own problems are enough
-        return exc
-    return exc
-
-
 def _skipped(fmt: str, out: Path, record: EditionRecord) -> EditionResult:
     return EditionResult(fmt, out / record.path, record.size, 0.0, "skipped", record.sha256,
                          record.pages, tuple(record.warnings))
@@ -184,25 +163,19 @@ def _skipped(fmt: str, out: Path, record: EditionRecord) -> EditionResult:
 def _build_editions(source: Path, out: Path, todo: list[_Job],
                     state: State, results: dict[str, EditionResult], jobs: int | None,
                     strict: bool, emit: EventHandler) -> None:
-    from ..render.book import render
-    from ..source.loader import load_book
-
     emit("load", None, None)
-    try:
-        book = load_book(source)
-    except SourceError as exc:
-        raise _with_markdown_problems(exc, render) from None
-    from .needs import check_targets
-
-    check_targets(book, [j.label for j in todo if j.options.rules is not None])
-    emit("render", None, None)
     # The PDF's parts are cached here, and each Markdown file's AST and HTML (render/files.py:
     # the HTML under its final AST, which citations, cross-references and the index rewrote).
     cache = Cache(out / CACHE_DIR, salt=digest(toolchain()), deferred=True)
-    rendered, render_warnings = render_apart(book, cache, jobs,
-                                             [WRITERS[j.fmt][0] for j in todo])
-    inputs = sorted({*book.files, *rendered.images})
-    digests = input_digests(source, inputs)
+    # The imports made while the book renders are waited for: with a PDF to make, only its
+    # writer (0.5 s), the longest edition's; the others' (0.06 s) are made in their processes.
+    fmts = {j.fmt for j in todo}
+    waited = ["pdf"] if "pdf" in fmts else [f for f in _START_ORDER if f in fmts]
+    rendered, render_warnings, digests = load_and_render(
+        source, cache, jobs, [WRITERS[f][0] for f in waited],
+        [j.label for j in todo if j.options.rules is not None],
+        lambda: emit("render", None, None))
+    book = rendered.book
     out.mkdir(parents=True, exist_ok=True)
     cache.flush()
     epoch = os.environ.get("SOURCE_DATE_EPOCH")

@@ -8,6 +8,7 @@ progress, warnings and errors.  Exit codes: 0 success, 1 source, build or check 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -123,7 +124,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _schema(args.out)
     if args.command in ("new", "serve"):
         return args.run(args)
-    return _build(args)
+    code = _build(args)
+    if argv is None:  # the program itself, about to exit
+        # Its exit collected every object the build left (the writers' modules, the rendered
+        # book) for nothing: 0.2-0.3 s after a 600,000-word build.  Frozen, they are skipped.
+        gc.freeze()
+    return code
 
 
 def _schema(out: Path | None) -> int:
