@@ -367,3 +367,25 @@ def test_pages_render_and_are_not_blank(long_pdf, long_source, tmp_path):
                 assert image.getextrema() == (255, 255), f"the blank page {index} shows ink"
             else:
                 assert spread > 10, f"the {name} page (index {index}) renders blank"
+
+
+def test_a_note_call_never_starts_a_line(write_source, tmp_path) -> None:
+    """The call stays with the word before it (writer._bind_call): laid out with the house
+    style, "… of 1794.³ In …" broke before the call, which then started the next line.  The
+    sentence is set after 0 to 39 words, so that it meets every place in a line."""
+    from pypdf import PdfReader
+
+    from converters import build
+    from tests.conftest import book_yaml
+
+    paragraphs = [f"{'Word ' * n}by the spring of 1794.[^n{n}] In the same years it rose.\n\n"
+                  f"[^n{n}]: See the papers, box {n}.\n" for n in range(40)]
+    source = write_source({"book.yaml": book_yaml("Calls", "  - {title: One, kind: chapter, "
+                                                  "number: 1, file: one.md}\n"),
+                           "one.md": "\n".join(paragraphs)})
+    pdf = build(source, tmp_path / "out", ["pdf"], jobs=1)[0].path
+    lines = [line.strip() for page in PdfReader(pdf).pages
+             for line in page.extract_text().splitlines()]
+    assert sum("by the spring of" in line or "1794" in line for line in lines) >= 40
+    starting = [line for line in lines if re.match(r"\d+ In the same", line)]
+    assert not starting, starting

@@ -197,9 +197,29 @@ def _inline_footnotes(section: etree._Element) -> None:
         if li.text and li.text.strip():
             back.tail = " " + li.text
         note.tail, ref.tail = ref.tail, None
-        ref.addnext(note)
+        _bind_call(ref).addnext(note)
     for block in section.xpath(".//section[contains(@class,'footnotes')]"):
         block.getparent().remove(block)
+
+
+def _bind_call(ref: etree._Element) -> etree._Element:
+    """The note's call held to the word before it (``span.note-call``, set ``nowrap`` by
+    pdf.css): with the house style WeasyPrint otherwise breaks between "1794." and its call,
+    which then starts the next line.  Returns what now stands where ``ref`` stood."""
+    previous = ref.getprevious()
+    text = ref.getparent().text if previous is None else previous.tail
+    if not text or text[-1].isspace():
+        return ref  # after an element, or a space: nothing to hold it to
+    cut = max(text.rfind(c) for c in " \t\n\u00a0") + 1
+    span = etree.Element("span", {"class": "note-call"})
+    span.text = text[cut:]
+    if previous is None:
+        ref.getparent().text = text[:cut]
+    else:
+        previous.tail = text[:cut]
+    ref.addprevious(span)
+    span.append(ref)
+    return span
 
 
 def _drop(element: etree._Element) -> None:
