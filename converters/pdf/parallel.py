@@ -196,20 +196,20 @@ def lay_out_in_parts(rendered: object, lay: Callable[..., tuple], write: Callabl
             for w, k in enumerate(held):
                 if k is not None and not busy[w] and not ripe[k]:
                     held[w] = None  # laid out with numbers that are not the book's
-            done, fetched = True, False
+            done = True
             for k, j in enumerate(work):
                 want = counters[k]
                 if j.path is not None and j.counter == want and not j.stale and ripe[k]:
                     continue
-                done = False
                 if want is None or j.facts is None or j.stale or j.writing or not ripe[k]:
+                    done = False
                     continue
                 pdf = cache.get("part-pdf", j.pdf_key(want)) if cache else None
-                if pdf is not None:
+                if pdf is not None:  # written as it stands: this part is done
                     j.path, j.counter = workdir / f"part-{k}-{want}.pdf", want
                     j.path.write_bytes(pdf)
-                    fetched = True
                     continue
+                done = False
                 w = held.index(k) if k in held else None
                 if w is not None and not busy[w]:
                     j.writing, j.sent = (want, workdir / f"part-{k}-{want}.pdf"), j.key
@@ -252,8 +252,6 @@ def lay_out_in_parts(rendered: object, lay: Callable[..., tuple], write: Callabl
                                               j.last, bool(j.needs))))
             waiting = [conns[w] for w in range(len(conns)) if busy[w]]
             if not waiting:
-                if fetched:  # PDFs came from the cache: look again, they may be all
-                    continue
                 raise BuildError("laying out the PDF in parts stalled")  # a bug, not the book
             for conn in wait(waiting):
                 _receive(conn.recv(), conns.index(conn), work, held, busy, cache, wanted)

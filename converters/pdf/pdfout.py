@@ -102,7 +102,8 @@ class Out:
 
     def _put(self, number: int, body: bytes) -> None:
         self._row(number, 1, self.position, 0)
-        self.whole.append(number)
+        if self.recording is not None:  # a part's piece: its rows' positions are made relative
+            self.whole.append(number)
         self._write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
 
     def _pack(self) -> None:

@@ -112,10 +112,9 @@ def complete_metadata(pdf: pikepdf.Pdf, book: Book) -> None:
         meta["xmp:CreatorTool"] = creator_tool()
         # The build's date, written here rather than left as the layout wrote it: a PDF laid
         # out in parts keeps its first part's metadata, and that part is cached across days.
-        stamp = build_stamp()
-        for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
-            if key != "xmp:MetadataDate" or key in meta:  # MetadataDate: PDF/X-4's packet
-                meta[key] = stamp
+        meta["xmp:CreateDate"] = meta["xmp:ModifyDate"] = stamp = build_stamp()
+        if "xmp:MetadataDate" in meta:  # PDF/X-4's packet has one
+            meta["xmp:MetadataDate"] = stamp
     pdf.Root.Lang = pikepdf.String(book.language)
 
 
