@@ -389,3 +389,30 @@ def test_a_note_call_never_starts_a_line(write_source, tmp_path) -> None:
     assert sum("by the spring of" in line or "1794" in line for line in lines) >= 40
     starting = [line for line in lines if re.match(r"\d+ In the same", line)]
     assert not starting, starting
+
+
+@pytest.mark.parametrize(("before", "held", "left"), [
+    ("the spring of 1794.", "1794.", "the spring of "),
+    ("spring of\u00a01794.", "of\u00a01794.", "spring "),  # a no-break space holds "of" too
+    ("spring of ", None, "spring of "),  # after a space: nothing to hold
+])
+def test_note_call_holds_the_word_before_it(before, held, left) -> None:
+    from lxml import html as lxml_html
+
+    from converters.pdf.writer import _inline_footnotes
+
+    section = lxml_html.fragment_fromstring(
+        f'<section><p>{before}<a class="footnote-ref" href="#fn1" id="fnref1"><sup>1</sup></a>'
+        ' Then more.</p><section class="footnotes"><ol><li id="fn1"><p>A note.</p></li></ol>'
+        '</section></section>')
+    _inline_footnotes(section)
+    paragraph = section.find("p")
+    calls = paragraph.findall("span[@class='note-call']")
+    assert paragraph.text == left
+    if held is None:
+        assert not calls and paragraph[0].get("class") == "footnote-ref"
+    else:
+        assert len(calls) == 1 and calls[0].text == held
+        assert calls[0][0].get("class") == "footnote-ref"
+        assert calls[0].getnext().get("class") == "footnote"  # the note follows the call
+    assert "Then more." in "".join(paragraph.itertext())

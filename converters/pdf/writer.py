@@ -208,9 +208,10 @@ def _bind_call(ref: etree._Element) -> etree._Element:
     which then starts the next line.  Returns what now stands where ``ref`` stood."""
     previous = ref.getprevious()
     text = ref.getparent().text if previous is None else previous.tail
-    if not text or text[-1].isspace():
-        return ref  # after an element, or a space: nothing to hold it to
-    cut = max(text.rfind(c) for c in " \t\n\u00a0") + 1
+    if not text or text[-1] in " \t\n":
+        return ref  # after an element, or a space a line may break at: nothing to hold
+    # Back to the last space a line may break at: a no-break space holds its words together.
+    cut = max(text.rfind(c) for c in " \t\n") + 1
     span = etree.Element("span", {"class": "note-call"})
     span.text = text[cut:]
     if previous is None:
