@@ -66,9 +66,15 @@ def unhyphenations(document: weasyprint.Document) -> frozenset[tuple[str, str]]:
     return frozenset(found)
 
 
+def words_pattern(words: Iterable[str]) -> re.Pattern[str]:
+    """Any of ``words``, whole: what ``apply`` wraps, and relayout.py splits out of a kept
+    layout (the two must find the same words)."""
+    return re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(set(words))) + r")\b")
+
+
 def apply(block: etree._Element, words: Iterable[str]) -> None:
     """Wrap each of ``words`` in the block's own text in a span that is never hyphenated."""
-    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(set(words))) + r")\b")
+    pattern = words_pattern(words)
     for node in list(block.iter()):
         if not isinstance(node.tag, str) or node.get("class") == NOHYPH:
             continue

@@ -48,7 +48,7 @@ from weasyprint.layout.page import make_all_pages, make_margin_boxes
 from weasyprint.pdf import VARIANTS
 from weasyprint.text.fonts import FontConfiguration
 
-from . import spreads
+from . import hyphenation, spreads
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # pdf.css's .loose and .tight word spacing, in em of the paragraph's font size.
@@ -322,7 +322,7 @@ def _inherit(box: object, value: float, made: dict[int, object]) -> None:
 
 
 def _whole(box: object, words: list[str]) -> Callable[[], None]:
-    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(set(words))) + r")\b")
+    pattern = hyphenation.words_pattern(words)
 
     def apply() -> None:
         _split(box, pattern)
