@@ -86,6 +86,7 @@ def test_libyaml_and_pyyaml_give_the_same_located_nodes() -> None:
     ("a: b\t\n", "yaml-syntax", "indent with spaces"),
     ("a: \"open\n", "yaml-syntax", "never closed"),
     ("a: 1\nb: \x07\n", "control-char", "U+0007"),
+    ("c: [{title: Why Not?}]\n", "yaml-syntax", "expected ',' or '}'"),  # libyaml takes it
 ])
 def test_a_yaml_mistake_is_reported_by_pyyaml_as_before(text, code, words) -> None:
     problems = ProblemCollector()
@@ -158,9 +159,12 @@ def test_yaml_and_markdown_problems_come_back_together(write_source, tmp_path, j
 
 def test_a_print_target_without_isbn_is_refused_before_rendering(minimal_source,
                                                                   tmp_path) -> None:
+    events: list[str] = []
     with pytest.raises(SourceError) as raised:
-        build(minimal_source(), tmp_path / "out", [], targets=["kdp-print"], jobs=2)
+        build(minimal_source(), tmp_path / "out", [], targets=["kdp-print"], jobs=2,
+              on_event=lambda kind, fmt, result: events.append(kind))
     assert [p.code for p in raised.value.problems] == ["print-isbn"]
+    assert events == ["load"]  # refused once read: the Markdown never went to pandoc
 
 
 def test_the_ledger_spares_the_walk_only_while_within_the_bound(tmp_path) -> None:

@@ -27,7 +27,6 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..core.cache import CACHE_DIR, Cache, digest
 from ..core.errors import BuildError
@@ -37,10 +36,6 @@ from .fingerprint import EditionRecord, State, fingerprint, toolchain
 from .guard import check_out, out_lock
 from .naming import edition_filename
 from .workers import WRITERS, Outcome, Task, run_all
-
-if TYPE_CHECKING:
-    pass
-
 
 FORMATS = ("epub", "pdf", "docx")
 # Longest first, so the slowest edition starts first when there are fewer cores than editions.

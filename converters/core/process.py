@@ -5,7 +5,10 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
-from multiprocessing.sharedctypes import Synchronized
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from multiprocessing.sharedctypes import Synchronized
 
 PR_SET_PDEATHSIG = 1
 try:  # loaded once here: dlopen in a freshly forked child of a threaded parent could deadlock
