@@ -202,3 +202,21 @@ def test_an_image_changed_in_kind_rerenders_the_file_that_shows_it(tmp_path, mon
     rendered, _ = _warm_equals_cold(src, cached, walks)
     assert walks.walked == ["lamps.md"]
     assert ".jpg" in next(e.html for e in rendered.entries if e.id == "lamps")
+
+
+def test_a_warm_render_writes_no_survey_again(tmp_path, cached) -> None:
+    """A file read again only because it cites (citeproc sees every citation) keeps the survey
+    it had: nothing is written, so the cache's ledger does not grow on a render that changed
+    nothing."""
+    source = tmp_path / "book"
+    shutil.copytree(Path(__file__).parent / "books" / "manuscript", source)
+    book = load_book(source)
+    with collect_warnings():
+        render(book, cache=cached)
+    assert any((cached.folder / files.SURVEY_KIND).rglob("*"))
+    puts = []
+    original = cached.put
+    cached.put = lambda kind, key, data: (puts.append(kind), original(kind, key, data))
+    with collect_warnings():
+        render(load_book(source), cache=cached)
+    assert puts.count(files.SURVEY_KIND) == 0, puts

@@ -99,7 +99,7 @@ def read_all(jobs: list[Job], wanted: list[int], pool: ThreadPoolExecutor, worke
         p.heading_ids = [n["c"][1][0] for n in p.targets if n["t"] == "Header"]
         p.marks = [n for n in notable if n["t"] == "Span" and "index" in n["c"][0][1]]
         found_survey = surveys.of(p, notable, messages)
-        if cache is not None:
+        if cache is not None and surveyed is not None:  # else its survey was kept already
             cache.put_json(SURVEY_KIND, keys[i], found_survey.to_json())
         if surveyed is not None:
             surveyed(i, found_survey)
