@@ -98,7 +98,7 @@ def render(book: Book, *, parse: Callable[..., markdown.Parsed] | None = None,
                for entry in book.entries]
     _check_unique_ids(entries, problems)
     return RenderedBook(book, entries, images, registry, index,
-                        scripts.find_fallbacks(book, [], chars))
+                        scripts.find_fallbacks(book, chars))
 
 
 def _one_by_one(book: Book, texts: list, parse: Callable[..., markdown.Parsed] | None,

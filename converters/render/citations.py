@@ -45,7 +45,7 @@ def is_citation(node: dict) -> bool:
         c["citationId"].startswith(CROSSREF_PREFIXES) for c in node["c"][0])
 
 
-def _in_text(node: dict) -> bool:
+def in_text(node: dict) -> bool:
     return all(c["citationMode"]["t"] == "AuthorInText" for c in node["c"][0])
 
 
@@ -61,7 +61,7 @@ def resolve(book: Book, parsed: list[markdown.Parsed], problems: ProblemCollecto
     if not book.bibliography:
         # A book that cites nothing may still write '@' before a word ('@import', a handle):
         # only a bracketed '[@key]' is surely a citation there.
-        citations = [c for c in citations if not _in_text(c.node)]
+        citations = [c for c in citations if not in_text(c.node)]
     if not citations:
         return
     before = len(problems.problems)

@@ -146,12 +146,17 @@ def _caption_label(blocks: list, text: str) -> None:
 
 def collect(book: Book, parsed: list[Parsed], problems: ProblemCollector) -> Registry:
     """Number every target of the book in reading order."""
-    nodes = [_nodes(walk(p.ast["blocks"]) if p.targets is None else p.targets) for p in parsed]
+    nodes = [nodes_of(p) for p in parsed]
     registry, assigned = number(book, [(p, compact(n)) for p, n in zip(parsed, nodes,
                                                                        strict=True)], problems)
     for found, given in zip(nodes, assigned, strict=True):
         dress(found, given)
     return registry
+
+
+def nodes_of(p: Parsed) -> list[dict]:
+    """``p``'s elements numbering looks at, from its survey or else its AST."""
+    return _nodes(walk(p.ast["blocks"]) if p.targets is None else p.targets)
 
 
 def _nodes(candidates: Iterable[dict]) -> list[dict]:

@@ -28,6 +28,7 @@ from ..core.cache import Cache
 from ..core.errors import ProblemCollector
 from ..source.limits import ast_depth
 from . import batch, guard, markdown, math
+from . import index as book_index
 from . import survey as surveys
 from .markdown_ast import Parsed, survey
 from .pandoc import Message, replay, run
@@ -97,7 +98,7 @@ def read_all(jobs: list[Job], wanted: list[int], pool: ThreadPoolExecutor, worke
         messages = hit[1]
         del hit  # one file's JSON at a time, not the book's
         p.heading_ids = [n["c"][1][0] for n in p.targets if n["t"] == "Header"]
-        p.marks = [n for n in notable if n["t"] == "Span" and "index" in n["c"][0][1]]
+        p.marks = [n for n in notable if book_index.is_mark(n)]
         found_survey = surveys.of(p, notable, messages)
         if cache is not None and surveyed is not None:  # else its survey was kept already
             cache.put_json(SURVEY_KIND, keys[i], found_survey.to_json())

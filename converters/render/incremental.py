@@ -24,7 +24,7 @@ from ..core.errors import ProblemCollector
 from ..source.model import Book
 from . import citations, crossref, files, markdown, warm
 from . import index as book_index
-from .markdown_ast import ImageRef, Parsed, walk
+from .markdown_ast import ImageRef, Parsed
 from .pandoc import Message, replay
 from .survey import Survey
 
@@ -35,7 +35,6 @@ class Fragments:
     images: dict[Path, ImageRef]
     crossrefs: crossref.Registry
     index: book_index.Index
-    walked: int  # how many files were decoded or read and walked (the rest were warm)
 
 
 def render_files(book: Book, jobs: list[files.Job], pool: ThreadPoolExecutor, workers: int,
@@ -135,7 +134,7 @@ def render_files(book: Book, jobs: list[files.Job], pool: ThreadPoolExecutor, wo
     shown: dict[Path, ImageRef] = {}
     for i in range(len(parsed)):
         shown.update(images.get(i, {}))
-    return Fragments(pieces, shown, registry, index, len(order))
+    return Fragments(pieces, shown, registry, index)
 
 
 def _unread(job: files.Job, survey: Survey) -> Parsed:
@@ -164,9 +163,4 @@ def _load(jobs: list[files.Job], wanted: set[int], parsed: list[Parsed],
 
 def _targets(p: Parsed) -> tuple[list[dict], list[dict]]:
     """The elements of ``p`` numbering dresses, and its index marks."""
-    nodes = crossref._nodes(walk(p.ast["blocks"]) if p.targets is None else p.targets)
-    if p.marks is not None:
-        return nodes, p.marks
-    marks = [] if p.kinds is not None and "Span" not in p.kinds else \
-        book_index.spans_of(p.ast["blocks"])
-    return nodes, marks
+    return crossref.nodes_of(p), book_index.marks_of(p)

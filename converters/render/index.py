@@ -77,8 +77,7 @@ def _path(text: str) -> tuple[str, ...]:
 
 
 def collect(book: Book, parsed: list[Parsed], problems: ProblemCollector) -> Index:
-    spans = [[] if p.kinds is not None and "Span" not in p.kinds else spans_of(p.ast["blocks"])
-             for p in parsed]
+    spans = [marks_of(p) for p in parsed]
     index, anchors = number(book, [(p, compact(s)) for p, s in zip(parsed, spans, strict=True)],
                             problems)
     for found, given in zip(spans, anchors, strict=True):
@@ -86,9 +85,20 @@ def collect(book: Book, parsed: list[Parsed], problems: ProblemCollector) -> Ind
     return index
 
 
+def marks_of(p: Parsed) -> list[dict]:
+    """``p``'s index marks in order: as read, else from its AST (none without a Span)."""
+    if p.marks is not None:
+        return p.marks
+    return [] if p.kinds is not None and "Span" not in p.kinds else spans_of(p.ast["blocks"])
+
+
+def is_mark(node: dict) -> bool:
+    return node["t"] == "Span" and "index" in node["c"][0][1]
+
+
 def spans_of(blocks: Iterable[dict]) -> list[dict]:
     """A file's index marks in order (from its AST's elements, or the blocks to walk)."""
-    return [node for node in walk(blocks) if node["t"] == "Span" and "index" in node["c"][0][1]]
+    return [node for node in walk(blocks) if is_mark(node)]
 
 
 def compact(spans: list[dict]) -> list[list]:

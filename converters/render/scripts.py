@@ -80,14 +80,9 @@ def set_directions(fragment: str) -> str:
         etree.tostring(child, method="xml", encoding="unicode", with_tail=True) for child in root)
 
 
-def find_fallbacks(book: Book, html_parts: list[str], text: set[str] | None = None) -> Fallbacks:
-    """The families that set what the book's own fonts lack, and what nothing sets (warned).
-
-    ``text``: characters the book shows besides those of ``html_parts``."""
-    text = set(text or ())
-    for part in html_parts:
-        if part:
-            text.update(lhtml.fragment_fromstring(part, create_parent="div").text_content())
+def find_fallbacks(book: Book, text: set[str]) -> Fallbacks:
+    """The families that set what the book's own fonts lack (in ``text``, the characters the
+    book shows), and what nothing sets (warned)."""
     covered = set()
     for path in _own_faces(book):
         covered |= _cmap(path, 0)

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 
 from . import crossref
 from . import index as book_index
-from .citations import is_citation
+from .citations import in_text, is_citation
 from .markdown_ast import Parsed
 from .pandoc import Message
 
@@ -51,11 +51,10 @@ def of(p: Parsed, notable: list[dict], messages: list[Message]) -> Survey:
             if any(i.split("-")[0] in crossref.PREFIXES for i in ids):
                 xrefs.extend(ids)
             if is_citation(node):
-                in_text = all(c["citationMode"]["t"] == "AuthorInText" for c in node["c"][0])
-                cites = max(cites, 1 if in_text else 2)
+                cites = max(cites, 1 if in_text(node) else 2)
     refs = any(n["t"] == "Div" and n["c"][0][0] == "refs" for n in notable)
     return Survey(list(p.heading_ids), sorted(p.kinds or ()),
-                  crossref.compact(crossref._nodes(p.targets)), book_index.compact(p.marks),
+                  crossref.compact(crossref.nodes_of(p)), book_index.compact(p.marks),
                   links, images, xrefs, cites, refs, list(messages))
 
 
